@@ -129,6 +129,7 @@ type Join struct {
 	LeftKeys, RightKeys []expr.Expr
 	Extra               expr.Expr
 	schema              *arrow.Schema
+	joined              *arrow.Schema // left then renamed right columns: what Extra sees
 }
 
 // Union concatenates its inputs (UNION ALL); every input has the same column
@@ -157,3 +158,15 @@ func (n *Sort) Children() []Node      { return []Node{n.Input} }
 func (n *Limit) Children() []Node     { return []Node{n.Input} }
 func (n *Join) Children() []Node      { return []Node{n.Left, n.Right} }
 func (n *Union) Children() []Node     { return n.Inputs }
+
+var (
+	_ Node = (*Scan)(nil)
+	_ Node = (*Project)(nil)
+	_ Node = (*Filter)(nil)
+	_ Node = (*Explode)(nil)
+	_ Node = (*Aggregate)(nil)
+	_ Node = (*Sort)(nil)
+	_ Node = (*Limit)(nil)
+	_ Node = (*Join)(nil)
+	_ Node = (*Union)(nil)
+)

@@ -1,0 +1,50 @@
+# Sluice build. Every target installs what it needs (see deps), so a fresh
+# Debian bookworm machine with Go and root can run any of them.
+
+GO        ?= go
+# Packages cheap enough to test under the race detector on 2 cores; the rest
+# run without it (the race detector slows the big Arrow kernels 10x).
+RACE_PKGS := ./batch/... ./plan/... ./exec/... ./internal/... .
+PLAIN_PKGS := ./expr/... ./cmd/... ./examples/...
+
+.PHONY: all deps build test fmt-check vet lint bench example clean
+
+all: build
+
+# deps installs system packages the build needs when they are missing.
+# gcc is needed for cgo (the race detector; later the RocksDB state store).
+deps:
+	@command -v gcc >/dev/null 2>&1 || { \
+		echo "installing gcc"; \
+		apt-get update -qq && apt-get install -y -qq gcc libc6-dev; }
+	$(GO) mod download
+
+build: deps
+	$(GO) build ./...
+
+fmt-check:
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet: deps
+	$(GO) vet ./...
+
+lint: fmt-check vet
+
+test: deps fmt-check vet
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -count=1 $(PLAIN_PKGS)
+
+# bench runs the benchmarks and rewrites BENCHMARKS.md with the figures and a
+# description of the machine they were measured on.
+bench: deps
+	$(GO) test -run '^$$' -bench 'BenchmarkWordCount' -benchtime 3x -count 5 -benchmem . | tee bench.out
+	$(GO) run ./internal/benchmd -in bench.out -out BENCHMARKS.md
+	@rm -f bench.out
+
+# example runs the main example: word count over the bundled text.
+example: deps
+	$(GO) run ./examples/wordcount
+
+clean:
+	$(GO) clean -testcache

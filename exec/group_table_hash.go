@@ -1,0 +1,67 @@
+package exec
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// The group tables hash keys with a small wyhash-style function: a 64×64→128
+// bit multiply folded to 64 bits. It reads a key with at most two overlapping
+// loads when the key is 16 bytes or shorter, which covers words, codes and
+// most identifiers, so hashing a short string costs a few nanoseconds and no
+// call. The hash is not seeded per process and is only used in memory: it is
+// never written to disk or used to route rows between processes (batch's
+// HashColumns does that).
+const (
+	hashK0 = 0xa0761d6478bd642f
+	hashK1 = 0xe7037ed1a0b428db
+	hashK2 = 0x8ebc6af09c88c6e3
+)
+
+// hashMix folds the 128-bit product of a and b.
+func hashMix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// hashBytes hashes b.
+func hashBytes(b []byte) uint64 {
+	n := len(b)
+	if n <= 16 {
+		return hashShort(b)
+	}
+	return hashLong(b)
+}
+
+// hashShort hashes a key of at most 16 bytes without a loop.
+func hashShort(b []byte) uint64 {
+	n := len(b)
+	var a, c uint64
+	switch {
+	case n >= 8:
+		a = binary.LittleEndian.Uint64(b)
+		c = binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 4:
+		a = uint64(binary.LittleEndian.Uint32(b))
+		c = uint64(binary.LittleEndian.Uint32(b[n-4:]))
+	case n > 0:
+		a = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
+	}
+	return hashMix(a^hashK1, c^hashK2^uint64(n))
+}
+
+// hashLong hashes a key of more than 16 bytes, 16 bytes a round; the last
+// round reads the key's final 16 bytes, overlapping the previous one.
+func hashLong(b []byte) uint64 {
+	n := len(b)
+	h := uint64(n) ^ hashK0
+	for i := 0; i+16 < n; i += 16 {
+		h = hashMix(binary.LittleEndian.Uint64(b[i:])^hashK1, binary.LittleEndian.Uint64(b[i+8:])^h)
+	}
+	return hashMix(binary.LittleEndian.Uint64(b[n-16:])^hashK2, binary.LittleEndian.Uint64(b[n-8:])^h)
+}
+
+// hashInt hashes a 64-bit key.
+func hashInt(k uint64) uint64 {
+	return hashMix(k^hashK1, hashK2)
+}

@@ -1,0 +1,201 @@
+// Command benchmd turns `go test -bench` output into BENCHMARKS.md: the
+// machine the figures were measured on, then per benchmark the median, minimum
+// and maximum of every reported metric over the runs (-count), and how each
+// figure compares with its target.
+//
+//	go test -run '^$' -bench . -count 5 . > bench.out
+//	go run ./internal/benchmd -in bench.out -out BENCHMARKS.md
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// target is a performance target from an issue, checked against a metric.
+type target struct {
+	bench, metric string
+	min           float64 // the metric's median must be at least this
+	why           string
+}
+
+var targets = []target{
+	{"BenchmarkWordCount", "words/s", 25e6, "batch word count, single-threaded (issue: Foundation)"},
+}
+
+// result holds every value of every metric of one benchmark.
+type result struct {
+	name    string
+	metrics map[string][]float64
+	order   []string
+}
+
+func main() {
+	in := flag.String("in", "-", "go test -bench output")
+	out := flag.String("out", "BENCHMARKS.md", "file to write")
+	flag.Parse()
+	var r io.Reader = os.Stdin
+	if *in != "-" {
+		f, err := os.Open(*in)
+		if err != nil {
+			fatal(err)
+		}
+		defer f.Close()
+		r = f
+	}
+	results, err := parse(r)
+	if err != nil {
+		fatal(err)
+	}
+	if len(results) == 0 {
+		fatal(fmt.Errorf("no benchmark results in %s", *in))
+	}
+	var b strings.Builder
+	render(&b, results)
+	if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil {
+		fatal(err)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "benchmd:", err)
+	os.Exit(1)
+}
+
+// parse reads benchmark lines: name, iterations, then value-unit pairs.
+func parse(r io.Reader) ([]*result, error) {
+	byName := map[string]*result{}
+	var order []*result
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		if _, err := strconv.Atoi(f[1]); err != nil {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i] // drop the GOMAXPROCS suffix
+		}
+		res := byName[name]
+		if res == nil {
+			res = &result{name: name, metrics: map[string][]float64{}}
+			byName[name] = res
+			order = append(order, res)
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("line %q: value %q: %w", sc.Text(), f[i], err)
+			}
+			unit := f[i+1]
+			if _, ok := res.metrics[unit]; !ok {
+				res.order = append(res.order, unit)
+			}
+			res.metrics[unit] = append(res.metrics[unit], v)
+		}
+	}
+	return order, sc.Err()
+}
+
+func stats(v []float64) (med, lo, hi float64) {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	med = s[n/2]
+	if n%2 == 0 {
+		med = (s[n/2-1] + s[n/2]) / 2
+	}
+	return med, s[0], s[n-1]
+}
+
+func render(b *strings.Builder, results []*result) {
+	fmt.Fprintf(b, "# Benchmarks\n\nWritten by `make bench` on %s. Figures are the median of the runs, with min and max; absolute numbers drift on shared machines, so compare ratios measured in one run.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(b, "## Machine\n\n- CPU: %s\n- Cores: %d\n- Memory: %s\n- Go: %s, %s/%s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), goVersion(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(b, "## Results\n\n| benchmark | metric | median | min | max | runs |\n| --- | --- | ---: | ---: | ---: | ---: |\n")
+	for _, r := range results {
+		for _, unit := range r.order {
+			med, lo, hi := stats(r.metrics[unit])
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %d |\n", r.name, unit, num(med), num(lo), num(hi), len(r.metrics[unit]))
+		}
+	}
+	fmt.Fprintf(b, "\n## Targets\n\n| benchmark | metric | target | measured | met |\n| --- | --- | ---: | ---: | --- |\n")
+	for _, t := range targets {
+		for _, r := range results {
+			if r.name != t.bench || len(r.metrics[t.metric]) == 0 {
+				continue
+			}
+			med, _, _ := stats(r.metrics[t.metric])
+			met := "yes"
+			if med < t.min {
+				met = fmt.Sprintf("**no** (%.2f× the target)", med/t.min)
+			}
+			fmt.Fprintf(b, "| %s | %s | ≥ %s | %s | %s |\n", t.bench, t.metric, num(t.min), num(med), met)
+		}
+	}
+	for _, t := range targets {
+		fmt.Fprintf(b, "\n- %s %s: %s.", t.bench, t.metric, t.why)
+	}
+	b.WriteString("\n")
+}
+
+func num(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.2f G", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.2f M", v/1e6)
+	case v >= 1e4:
+		return fmt.Sprintf("%.1f K", v/1e3)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			if i := strings.Index(l, ":"); i >= 0 {
+				return strings.TrimSpace(l[i+1:])
+			}
+		}
+	}
+	return "unknown"
+}
+
+func memTotal() string {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return fmt.Sprintf("%.1f GiB", kb/(1<<20))
+		}
+	}
+	return "unknown"
+}
+
+func goVersion() string {
+	out, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		return runtime.Version()
+	}
+	return strings.TrimSpace(string(out))
+}
