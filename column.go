@@ -61,11 +61,11 @@ func (c Column) Asc() Column { return Column{e: c.e} }
 
 // Arithmetic; other may be a Column or a Go value.
 
-func (c Column) Add(other any) Column  { return wrap(expr.Add(c.e, lit(other).e)) }
+func (c Column) Add(other any) Column { return wrap(expr.Add(c.e, lit(other).e)) }
 func (c Column) Sub(other any) Column { return wrap(expr.Sub(c.e, lit(other).e)) }
 func (c Column) Mul(other any) Column { return wrap(expr.Mul(c.e, lit(other).e)) }
-func (c Column) Div(other any) Column   { return wrap(expr.Div(c.e, lit(other).e)) }
-func (c Column) Mod(other any) Column   { return wrap(expr.Mod(c.e, lit(other).e)) }
+func (c Column) Div(other any) Column { return wrap(expr.Div(c.e, lit(other).e)) }
+func (c Column) Mod(other any) Column { return wrap(expr.Mod(c.e, lit(other).e)) }
 
 // Comparisons; NULL when either side is NULL.
 

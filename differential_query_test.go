@@ -248,7 +248,9 @@ func (g *gen) join(df1, df2 *sluice.DataFrame, t1, t2 *refTable) query {
 	if g.r.IntN(2) == 0 {
 		on = on.And(sluice.Col("b").Lt(sluice.Col("v")))
 		match2 := match
-		match = func(l, r row) bool { return match2(l, r) && l["b"] != nil && r["v"] != nil && l["b"].(int64) < r["v"].(int64) }
+		match = func(l, r row) bool {
+			return match2(l, r) && l["b"] != nil && r["v"] != nil && l["b"].(int64) < r["v"].(int64)
+		}
 		text += " AND b < v"
 	}
 	df := df1.Join(df2, on, how)
@@ -355,6 +357,7 @@ func engineRows(t *testing.T, df *sluice.DataFrame) ([]row, []string) {
 
 func TestDifferentialRandomQueries(t *testing.T) {
 	const queries = 300
+	nonEmpty := 0
 	for seed := uint64(0); seed < queries; seed++ {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		s := sluice.NewSession(sluice.WithAllocator(mem))
@@ -371,7 +374,15 @@ func TestDifferentialRandomQueries(t *testing.T) {
 		if strings.Join(g1, "\n") != strings.Join(w1, "\n") {
 			t.Fatalf("seed %d: %s\n got (%d rows):\n%s\nwant (%d rows):\n%s", seed, q.text, len(g1), strings.Join(g1, "\n"), len(w1), strings.Join(w1, "\n"))
 		}
+		if len(got) > 0 {
+			nonEmpty++
+		}
 		s.Close()
 		mem.AssertSize(t, 0)
 	}
+	// Guard against a generator that drifts into trivial queries.
+	if nonEmpty < queries/2 {
+		t.Fatalf("only %d of %d queries returned rows", nonEmpty, queries)
+	}
+	t.Logf("%d of %d queries returned rows", nonEmpty, queries)
 }

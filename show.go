@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -57,6 +59,10 @@ func cell(col arrow.Array, i int) string {
 	switch c := col.(type) {
 	case *array.String:
 		s = c.Value(i)
+	case *array.Float64:
+		s = formatFloat(c.Value(i))
+	case *array.Float32:
+		s = formatFloat(float64(c.Value(i)))
 	case *array.Timestamp:
 		unit := c.DataType().(*arrow.TimestampType).Unit
 		s = c.Value(i).ToTime(unit).UTC().Format("2006-01-02 15:04:05.999999")
@@ -107,4 +113,12 @@ func formatTable(header []string, rows [][]string, more bool, n int) string {
 		fmt.Fprintf(&b, "only showing top %d rows\n", n)
 	}
 	return b.String()
+}
+
+// formatFloat prints a double as Java does: integral values keep ".0".
+func formatFloat(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e7 {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }

@@ -41,10 +41,10 @@ func (s *htSource) release() { batch.Release(s.recs) }
 // htNode is a leaf plan.Node with a fixed schema, to build plan nodes over.
 type htNode struct{ schema *arrow.Schema }
 
-func (n *htNode) Schema() *arrow.Schema                   { return n.schema }
-func (n *htNode) Children() []plan.Node                   { return nil }
+func (n *htNode) Schema() *arrow.Schema                       { return n.schema }
+func (n *htNode) Children() []plan.Node                       { return nil }
 func (n *htNode) WithChildren([]plan.Node) (plan.Node, error) { return n, nil }
-func (n *htNode) String() string                          { return "htNode" }
+func (n *htNode) String() string                              { return "htNode" }
 
 // htRecord builds a record of schema from rows of Go values: nil is NULL,
 // int64/int (integer columns), float64, string, bool.

@@ -3,20 +3,25 @@ package exec
 import (
 	"encoding/binary"
 	"math/bits"
+	"math/rand/v2"
 )
 
 // The group tables hash keys with a small wyhash-style function: a 64×64→128
 // bit multiply folded to 64 bits. It reads a key with at most two overlapping
 // loads when the key is 16 bytes or shorter, which covers words, codes and
 // most identifiers, so hashing a short string costs a few nanoseconds and no
-// call. The hash is not seeded per process and is only used in memory: it is
-// never written to disk or used to route rows between processes (batch's
-// HashColumns does that).
+// call. The hash is only used in memory, never written to disk or used to
+// route rows (batch's HashColumns does that), so it is seeded randomly per
+// process, so colliding keys cannot be crafted in advance. Group numbers
+// follow first appearance, not the hash, so results do not depend on the seed.
 const (
 	hashK0 = 0xa0761d6478bd642f
 	hashK1 = 0xe7037ed1a0b428db
 	hashK2 = 0x8ebc6af09c88c6e3
 )
+
+// hashSeed is this process's hash seed.
+var hashSeed = rand.Uint64() | 1
 
 // hashMix folds the 128-bit product of a and b.
 func hashMix(a, b uint64) uint64 {
@@ -47,14 +52,14 @@ func hashShort(b []byte) uint64 {
 	case n > 0:
 		a = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
 	}
-	return hashMix(a^hashK1, c^hashK2^uint64(n))
+	return hashMix(a^hashK1^hashSeed, c^hashK2^uint64(n))
 }
 
 // hashLong hashes a key of more than 16 bytes, 16 bytes a round; the last
 // round reads the key's final 16 bytes, overlapping the previous one.
 func hashLong(b []byte) uint64 {
 	n := len(b)
-	h := uint64(n) ^ hashK0
+	h := uint64(n) ^ hashK0 ^ hashSeed
 	for i := 0; i+16 < n; i += 16 {
 		h = hashMix(binary.LittleEndian.Uint64(b[i:])^hashK1, binary.LittleEndian.Uint64(b[i+8:])^h)
 	}
@@ -63,5 +68,5 @@ func hashLong(b []byte) uint64 {
 
 // hashInt hashes a 64-bit key.
 func hashInt(k uint64) uint64 {
-	return hashMix(k^hashK1, hashK2)
+	return hashMix(k^hashK1^hashSeed, hashK2)
 }

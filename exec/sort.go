@@ -93,6 +93,7 @@ type sortReader struct {
 	tc     *TaskContext
 	in     batch.Reader // nil once the input is consumed
 	loaded bool
+	err    error // from loading, returned by every later Next
 	closed bool
 
 	all     arrow.RecordBatch // the whole input; nil if it was empty
@@ -107,10 +108,11 @@ func (r *sortReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, errClosed
 	}
 	if !r.loaded {
-		if err := r.load(ctx); err != nil {
-			return nil, err
-		}
 		r.loaded = true
+		r.err = r.load(ctx)
+	}
+	if r.err != nil {
+		return nil, r.err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

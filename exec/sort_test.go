@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -147,8 +148,17 @@ func TestSortErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := runOp(t, op, mem, 0); err == nil {
-		t.Error("key evaluation error lost")
+	r, err := op.Execute(context.Background(), NewTaskContext(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the error sticks
+		if _, err := r.Next(context.Background()); !errors.Is(err, errEval) {
+			t.Errorf("got %v, want the key's evaluation error", err)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
 	}
 	src.assertClosed(t)
 }

@@ -10,11 +10,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// This file holds what every aggAccumulator shares: input checks, growth of the
+// This file holds what every accumulator shares: input checks, growth of the
 // per-group state, reading NULL bitmaps in hot loops, and building output
 // arrays from flat Go slices.
 
-// accHead is embedded by every aggAccumulator: the aggregate's text for errors,
+// accHead is embedded by every accumulator: the aggregate's text for errors,
 // the types it takes and returns, and the number of groups seen so far.
 type accHead struct {
 	name   string           // the aggregate, as AggFunc.String renders it
@@ -24,7 +24,7 @@ type accHead struct {
 	n      int              // groups seen so far; never shrinks
 }
 
-// aggAccumulator is what every aggAccumulator here implements: the head tells
+// aggAccumulator is what every accumulator here implements: the head tells
 // AggFunc the types without a second table to keep in step.
 type aggAccumulator interface {
 	GroupsAccumulator

@@ -14,7 +14,7 @@ import (
 // Merge must be given partial states in input order: first keeps the value
 // it has over a later partial's, last takes every later partial's.
 
-// newFirstLastAcc returns the first or last aggAccumulator for values of type
+// newFirstLastAcc returns the first or last accumulator for values of type
 // dt, or nil if dt is not supported. Only the layout of a value matters, so
 // every fixed-width type is kept by its width.
 func newFirstLastAcc(name string, dt arrow.DataType, last bool) aggAccumulator {
@@ -79,16 +79,6 @@ func (h *firstLastHead) growHead() {
 	h.set = aggGrowBits(h.set, h.n)
 }
 
-// take reports whether row i of a fold replaces group g's value, and marks g
-// set if so.
-func (h *firstLastHead) take(f aggSetFlags, i int, g uint32) bool {
-	if f.skip(i) || (!h.last && aggBitSet(h.set, g)) {
-		return false
-	}
-	aggSetBit(h.set, g)
-	return true
-}
-
 func (h *firstLastHead) state(mem memory.Allocator, value arrow.Array) []arrow.Array {
 	return []arrow.Array{value, aggBoolArray(mem, h.set, nil, h.n)}
 }
@@ -125,20 +115,22 @@ func (a *firstLastAcc[T]) grow() {
 func (a *firstLastAcc[T]) fold(arr, setCol arrow.Array, groups []uint32) {
 	a.grow()
 	nl, f := aggNullsOf(arr), aggSetFlagsOf(setCol)
+	first, set, valid, vals := !a.last, a.set, a.valid, a.vals
 	var src []T
 	if !nl.all && len(groups) > 0 {
 		src = arrow.GetValues[T](arr.Data(), 1)[:len(groups)]
 	}
 	for i, g := range groups {
-		if !a.take(f, i, g) {
-			continue
+		if f.skip(i) || (first && aggBitSet(set, g)) {
+			continue // not set, or first already has its value
 		}
+		aggSetBit(set, g)
 		if nl.all || (nl.any && nl.null(i)) {
-			aggClearBit(a.valid, g)
+			aggClearBit(valid, g)
 			continue
 		}
-		aggSetBit(a.valid, g)
-		a.vals[g] = src[i]
+		aggSetBit(valid, g)
+		vals[g] = src[i]
 	}
 }
 
@@ -186,20 +178,22 @@ func (a *firstLastBool) grow() {
 func (a *firstLastBool) fold(arr, setCol arrow.Array, groups []uint32) {
 	a.grow()
 	nl, f := aggNullsOf(arr), aggSetFlagsOf(setCol)
+	first, set, valid, vals := !a.last, a.set, a.valid, a.vals
 	src, off := aggBoolBits(arr)
 	for i, g := range groups {
-		if !a.take(f, i, g) {
-			continue
+		if f.skip(i) || (first && aggBitSet(set, g)) {
+			continue // not set, or first already has its value
 		}
+		aggSetBit(set, g)
 		if nl.all || (nl.any && nl.null(i)) {
-			aggClearBit(a.valid, g)
+			aggClearBit(valid, g)
 			continue
 		}
-		aggSetBit(a.valid, g)
+		aggSetBit(valid, g)
 		if aggBitSet(src, uint32(off+i)) {
-			aggSetBit(a.vals, g)
+			aggSetBit(vals, g)
 		} else {
-			aggClearBit(a.vals, g)
+			aggClearBit(vals, g)
 		}
 	}
 }
@@ -248,16 +242,18 @@ func (a *firstLastBytes[O]) grow() {
 func (a *firstLastBytes[O]) fold(arr, setCol arrow.Array, groups []uint32) {
 	a.grow()
 	nl, f := aggNullsOf(arr), aggSetFlagsOf(setCol)
+	first, set, valid := !a.last, a.set, a.valid
 	src := aggBinaryOf[O](arr)
 	for i, g := range groups {
-		if !a.take(f, i, g) {
-			continue
+		if f.skip(i) || (first && aggBitSet(set, g)) {
+			continue // not set, or first already has its value
 		}
+		aggSetBit(set, g)
 		if nl.all || (nl.any && nl.null(i)) {
-			aggClearBit(a.valid, g)
+			aggClearBit(valid, g)
 			continue
 		}
-		aggSetBit(a.valid, g)
+		aggSetBit(valid, g)
 		a.slots.set(g, src.value(i))
 	}
 }

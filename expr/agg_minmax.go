@@ -12,7 +12,7 @@ import (
 // above every other value, as Spark does; strings and binaries compare
 // bytewise; false < true.
 
-// newMinMaxAcc returns the min or max aggAccumulator for values of type dt, or
+// newMinMaxAcc returns the min or max accumulator for values of type dt, or
 // nil if dt has no order here.
 func newMinMaxAcc(name string, dt arrow.DataType, isMax bool) aggAccumulator {
 	h := accHead{name: name, input: []arrow.DataType{dt}, states: []arrow.DataType{dt}, out: dt}

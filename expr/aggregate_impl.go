@@ -49,15 +49,15 @@ func (a *AggFunc) StateTypes(s *arrow.Schema) ([]arrow.DataType, error) {
 	return append([]arrow.DataType(nil), acc.head().states...), nil
 }
 
-// NewAccumulator returns an empty aggAccumulator for this aggregate over input
+// NewAccumulator returns an empty accumulator for this aggregate over input
 // schema s. Update takes the argument evaluated over the input batch (nothing
-// for count(*)); the aggAccumulator is not safe for concurrent use.
+// for count(*)); the accumulator is not safe for concurrent use.
 func (a *AggFunc) NewAccumulator(s *arrow.Schema) (GroupsAccumulator, error) {
 	return a.resolve(s)
 }
 
-// resolve type-checks the aggregate against s and returns a new aggAccumulator;
-// the aggAccumulator's head is also where Type and StateTypes come from, so the
+// resolve type-checks the aggregate against s and returns a new accumulator;
+// the accumulator's head is also where Type and StateTypes come from, so the
 // three cannot disagree.
 func (a *AggFunc) resolve(s *arrow.Schema) (aggAccumulator, error) {
 	name := a.String()
@@ -84,7 +84,7 @@ func (a *AggFunc) resolve(s *arrow.Schema) (aggAccumulator, error) {
 	return acc, nil
 }
 
-// newAggAcc returns the aggAccumulator for an aggregate of kind over an argument of
+// newAggAcc returns the accumulator for an aggregate of kind over an argument of
 // type t, or a message saying why t does not fit. DISTINCT does not change
 // min and max.
 func newAggAcc(name string, kind AggKind, distinct bool, t arrow.DataType) (aggAccumulator, string) {

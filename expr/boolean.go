@@ -2,6 +2,7 @@ package expr
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 )
 
 // LogicOp is AND or OR.
@@ -100,14 +101,15 @@ func (e *NotExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, error)
 	if _, err := e.Type(rec.Schema()); err != nil {
 		return nil, err
 	}
-	x, err := evalAs(ctx, e.X, rec, arrow.FixedWidthTypes.Boolean)
+	// Not arrow's "not" kernel: in v18.8 it misaligns the validity of sliced
+	// input.
+	x, err := evalArrayAs(ctx, e.X, rec, arrow.FixedWidthTypes.Boolean)
 	if err != nil {
 		return nil, err
 	}
 	defer x.Release()
-	d, err := callFunction(ctx, "not", nil, x)
-	if err != nil {
-		return nil, err
-	}
-	return datumToArray(ctx, d, int(rec.NumRows()))
+	n := x.Len()
+	buf, bits := vecBitmap(ctx.Mem, n, false)
+	bitutil.InvertBitmap(x.Data().Buffers()[1].Bytes(), x.Data().Offset(), n, bits, 0)
+	return vecArray(arrow.FixedWidthTypes.Boolean, n, vecCopyValidity(ctx.Mem, x), buf), nil
 }

@@ -110,6 +110,9 @@ func (e *CompareExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, er
 // compareEval evaluates both sides as type ct and applies the compute
 // comparison fn.
 func compareEval(ctx *Context, fn string, l, r Expr, ct arrow.DataType, rec arrow.RecordBatch) (arrow.Array, error) {
+	if ct.ID() == arrow.BOOL {
+		ct = arrow.PrimitiveTypes.Int8 // arrow has no ordering kernels for booleans
+	}
 	ld, err := evalAs(ctx, l, rec, ct)
 	if err != nil {
 		return nil, err

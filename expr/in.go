@@ -72,6 +72,9 @@ func (e *InExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, error) 
 	if isNullType(ct) {
 		return array.MakeArrayOfNull(ctx.Mem, arrow.FixedWidthTypes.Boolean, n), nil
 	}
+	if ct.ID() == arrow.BOOL {
+		ct = arrow.PrimitiveTypes.Int8 // is_in in arrow v18.8 mishandles sliced booleans
+	}
 	if vals, ok := e.literalList(); ok {
 		if _, xLit := Unalias(e.X).(*Literal); !xLit {
 			return e.evalSet(ctx, rec, ct, vals)

@@ -35,6 +35,14 @@ func (e *LikeExpr) WithChildren(c []Expr) Expr {
 }
 
 func (e *LikeExpr) Type(s *arrow.Schema) (arrow.DataType, error) {
+	if _, err := e.operandType(s); err != nil {
+		return nil, err
+	}
+	return arrow.FixedWidthTypes.Boolean, nil
+}
+
+// operandType is the type of X: a string type or NULL.
+func (e *LikeExpr) operandType(s *arrow.Schema) (arrow.DataType, error) {
 	t, err := e.X.Type(s)
 	if err != nil {
 		return nil, err
@@ -45,11 +53,11 @@ func (e *LikeExpr) Type(s *arrow.Schema) (arrow.DataType, error) {
 	if e.m.err != nil {
 		return nil, &TypeError{Expr: e.String(), Types: []arrow.DataType{t}, Msg: e.m.err.Error()}
 	}
-	return arrow.FixedWidthTypes.Boolean, nil
+	return t, nil
 }
 
 func (e *LikeExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, error) {
-	t, err := e.Type(rec.Schema())
+	t, err := e.operandType(rec.Schema())
 	if err != nil {
 		return nil, err
 	}

@@ -76,6 +76,15 @@ func sxEval(t *testing.T, mem memory.Allocator, e Expr, rec arrow.RecordBatch) a
 // sxValues returns the values of a as Go values, nil for NULL.
 func sxValues(a arrow.Array) []any {
 	out := make([]any, a.Len())
+	if st, ok := a.(*array.Struct); ok {
+		f0, f1 := sxValues(st.Field(0)), sxValues(st.Field(1))
+		for i := range out {
+			if st.IsValid(i) {
+				out[i] = []any{f0[i], f1[i]}
+			}
+		}
+		return out
+	}
 	for i := range out {
 		if a.IsNull(i) {
 			continue
@@ -94,8 +103,6 @@ func sxValues(a arrow.Array) []any {
 			sl := array.NewSlice(a.ListValues(), s, e)
 			out[i] = sxValues(sl)
 			sl.Release()
-		case *array.Struct:
-			out[i] = []any{sxValues(a.Field(0))[i], sxValues(a.Field(1))[i]}
 		default:
 			out[i] = a.ValueStr(i)
 		}

@@ -40,6 +40,20 @@ func isTrue(e expr.Expr) bool {
 	return ok && b.Value
 }
 
+// isVolatile reports whether e holds an expression whose value its inputs do
+// not determine (expr.Volatile): evaluating it on other rows, or another
+// number of times, changes the result.
+func isVolatile(e expr.Expr) bool {
+	found := false
+	expr.Walk(e, func(n expr.Expr) bool {
+		if v, ok := n.(expr.Volatile); ok && v.Volatile() {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
 // isNullLiteral reports whether e is a NULL literal.
 func isNullLiteral(e expr.Expr) bool {
 	l, ok := e.(*expr.Literal)

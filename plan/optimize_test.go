@@ -236,3 +236,49 @@ func (g *planGen) join(left Node, joins int) (Node, error) {
 	joined := &Scan{schema: j.joined}
 	return NewJoin(left, right, t, j.LeftKeys, j.RightKeys, g.cond(joined))
 }
+
+// tRand is a test-local volatile boolean, like rand() < 0.5.
+type tRand struct{}
+
+func (tRand) String() string                             { return "rand_bool()" }
+func (tRand) Children() []expr.Expr                      { return nil }
+func (r tRand) WithChildren([]expr.Expr) expr.Expr       { return r }
+func (tRand) Volatile() bool                             { return true }
+func (tRand) Type(*arrow.Schema) (arrow.DataType, error) { return arrow.FixedWidthTypes.Boolean, nil }
+func (tRand) Eval(*expr.Context, arrow.RecordBatch) (arrow.Array, error) {
+	return nil, fmt.Errorf("rand_bool: test-only")
+}
+
+// TestVolatileStays checks a volatile condition keeps seeing the same rows: a
+// filter holding one does not move, nor does anything above it move below
+// it, and a join condition holding one is not split.
+func TestVolatileStays(t *testing.T) {
+	mk := func(n Node, err error) Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	s := mk(NewSort(NewScan(words), []SortKey{{Expr: mustExpr("n")}}))
+	f := mk(NewFilter(s, expr.And(mustExpr("word = \"a\""), tRand{})))
+	f = mk(NewFilter(f, mustExpr("n > 1")))
+	want := "Filter (n > 1)\n" +
+		"  Filter ((word = \"a\") AND rand_bool())\n" +
+		"    Sort [n]\n" +
+		"      Scan words [word, n, tags]\n"
+	opt := mk(Optimize(f))
+	if got := Explain(opt); got != want {
+		t.Errorf("volatile filter:\n%s\nwant:\n%s", got, want)
+	}
+
+	j := mk(NewJoin(NewScan(users), NewScan(orders), InnerJoin, mustExprs("id"), mustExprs("user_id"),
+		expr.And(mustExpr("amount > 5"), tRand{})))
+	want = "Join inner [id = user_id] extra=((amount > 5) AND rand_bool())\n" +
+		"  Scan users [id, name, age]\n" +
+		"  Scan orders [id, user_id, amount, note]\n"
+	opt = mk(Optimize(j))
+	if got := Explain(opt); got != want {
+		t.Errorf("volatile join condition:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -25,7 +25,9 @@ import (
 //   - into a Scan's Filters, leaving no Filter above it.
 //
 // Limit stops every conjunct: filtering before a limit is not filtering
-// after it.
+// after it. So does a volatile condition (expr.Volatile, e.g. rand()): a
+// Filter holding one stays where it is, with every conjunct from above it, so
+// it sees the same rows, and a join condition holding one is not split.
 func pushDownFilters(n Node) (Node, error) {
 	return pushDown(n, nil)
 }
@@ -37,6 +39,9 @@ func pushDown(n Node, preds []expr.Expr) (Node, error) {
 	preds = dropTrue(preds)
 	switch n := n.(type) {
 	case *Filter:
+		if isVolatile(n.Cond) {
+			return pushThrough(n, preds, nil)
+		}
 		return pushDown(n.Input, append(conjuncts(n.Cond), preds...))
 	case *Scan:
 		if len(preds) == 0 {

@@ -91,6 +91,10 @@ func pushJoin(n *Join, preds []expr.Expr) (Node, error) {
 	}
 	var cond []expr.Expr
 	for _, c := range dropTrue(conjuncts(n.Extra)) {
+		if isVolatile(n.Extra) {
+			cond = append(cond, c)
+			continue
+		}
 		l, r := j.side(c)
 		switch {
 		case l && !r && pushFromCondition(n.Type, true):
