@@ -246,19 +246,15 @@ type validity struct {
 }
 
 func newValidity(a arrow.Array) validity {
-	if a.DataType().ID() == arrow.NULL {
-		return validity{any: true} // no bitmap: every value is NULL
-	}
 	bits := a.NullBitmapBytes()
 	return validity{bits: bits, off: a.Data().Offset(), any: a.NullN() > 0 && bits != nil}
 }
 
+// null reports whether value i is NULL. Columns of the null type have no
+// bitmap; every loop handles them before asking.
 func (v validity) null(i int) bool {
 	if !v.any {
 		return false
-	}
-	if v.bits == nil {
-		return true
 	}
 	j := v.off + i
 	return v.bits[j>>3]&(1<<(j&7)) == 0

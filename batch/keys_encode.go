@@ -129,6 +129,10 @@ func putKeyWord(dst []byte, u uint64) {
 	}
 }
 
+// float64Key maps f to a key word whose unsigned order is Spark's total
+// order: -Inf < ... < -0 == +0 < ... < +Inf < NaN. Positive numbers get the
+// sign bit set, so they sort above negative ones; negative numbers have every
+// bit inverted, so a larger magnitude sorts lower.
 func float64Key(f float64) uint64 {
 	b := math.Float64bits(f)
 	switch {
@@ -143,6 +147,7 @@ func float64Key(f float64) uint64 {
 	return b ^ signBit
 }
 
+// float32Key is float64Key for float32, its 32 bits left-aligned.
 func float32Key(f float32) uint64 {
 	b := math.Float32bits(f)
 	switch {

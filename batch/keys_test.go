@@ -58,6 +58,27 @@ func TestKeyBytes(t *testing.T) {
 	}
 }
 
+// TestKeyBytesRow checks the multi-column example in doc.go.
+func TestKeyBytesRow(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+
+	cols := []arrow.Array{
+		buildArray(mem, arrow.PrimitiveTypes.Int32, []any{int64(-1)}),
+		buildArray(mem, arrow.BinaryTypes.String, []any{"a\x00"}),
+		buildArray(mem, arrow.PrimitiveTypes.Float64, []any{nil}),
+	}
+	defer releaseArrays(cols)
+	var buf KeyBuffer
+	if err := EncodeKeys(cols, &buf); err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0x01, 0x7F, 0xFF, 0xFF, 0xFF, 0x01, 0x61, 0x00, 0xFF, 0x00, 0x00, 0x00}
+	if !bytes.Equal(buf.Key(0), want) {
+		t.Errorf("key % x, want % x", buf.Key(0), want)
+	}
+}
+
 // TestKeyOrderEdges checks, per type, that a list of values in ascending
 // order encodes to keys in strictly ascending order (or equal where the
 // values are equal as keys).

@@ -19,6 +19,7 @@ type explode struct {
 	input  Operator
 	list   expr.Expr
 	as     string
+	keep   []int // input columns passed through, by index
 	schema *arrow.Schema
 }
 
@@ -28,8 +29,19 @@ var _ Operator = (*explode)(nil)
 // fields followed by the element field.
 func newExplode(input Operator, list expr.Expr, as string, schema *arrow.Schema) (*explode, error) {
 	in := input.Schema()
-	if schema.NumFields() != in.NumFields()+1 {
-		return nil, fmt.Errorf("explode %s: schema has %d fields, want %d", list, schema.NumFields(), in.NumFields()+1)
+	if schema.NumFields() < 1 || schema.NumFields() > in.NumFields()+1 {
+		return nil, fmt.Errorf("explode %s: schema has %d fields, input %d", list, schema.NumFields(), in.NumFields())
+	}
+	// The schema names the input columns passed through (the plan may drop
+	// some); find them by name, in order.
+	keep := make([]int, schema.NumFields()-1)
+	for i := range keep {
+		name := schema.Field(i).Name
+		idx := in.FieldIndices(name)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("explode %s: output column %q is not an input column", list, name)
+		}
+		keep[i] = idx[0]
 	}
 	t, err := list.Type(in)
 	if err != nil {
@@ -39,10 +51,10 @@ func newExplode(input Operator, list expr.Expr, as string, schema *arrow.Schema)
 	if !ok {
 		return nil, &expr.TypeError{Expr: "explode(" + list.String() + ")", Types: []arrow.DataType{t}, Msg: "explode needs a list"}
 	}
-	if want := schema.Field(in.NumFields()).Type; !arrow.TypeEqual(lt.Elem(), want) {
+	if want := schema.Field(schema.NumFields() - 1).Type; !arrow.TypeEqual(lt.Elem(), want) {
 		return nil, fmt.Errorf("explode %s: element type %s, schema says %s", list, lt.Elem(), want)
 	}
-	return &explode{input: input, list: list, as: as, schema: schema}, nil
+	return &explode{input: input, list: list, as: as, keep: keep, schema: schema}, nil
 }
 
 func (e *explode) Schema() *arrow.Schema { return e.schema }
@@ -132,17 +144,24 @@ func (r *explodeReader) emit(ctx context.Context, lo, hi int) (arrow.RecordBatch
 // repeat returns the input columns at rows parents: zero-copy slices when the
 // rows are consecutive (every list had one element), gathered otherwise.
 func (r *explodeReader) repeat(ctx context.Context, parents []int32) ([]arrow.Array, error) {
+	kept := make([]arrow.Array, len(r.op.keep))
+	for i, k := range r.op.keep {
+		kept[i] = r.rec.Column(k)
+	}
+	if len(kept) == 0 {
+		return nil, nil
+	}
 	if consecutive(parents) {
 		lo, hi := int64(parents[0]), int64(parents[len(parents)-1])+1
-		cols := make([]arrow.Array, r.rec.NumCols())
-		for i, c := range r.rec.Columns() {
+		cols := make([]arrow.Array, len(kept))
+		for i, c := range kept {
 			cols[i] = array.NewSlice(c, lo, hi)
 		}
 		return cols, nil
 	}
 	idx := int32Array(parents)
 	defer idx.Release()
-	return takeColumns(r.tc.evalContext(ctx).ComputeCtx(), r.rec.Columns(), idx)
+	return takeColumns(r.tc.evalContext(ctx).ComputeCtx(), kept, idx)
 }
 
 // consecutive reports whether s is non-empty and counts up by one.

@@ -19,14 +19,26 @@ import (
 // table allocates only when the arena or the slot array grows, never per row.
 // Slots are open-addressed with linear probing; each holds a 32-bit hash and
 // the group index plus one (zero marks an empty slot), so a probe compares
-// bytes only when the hashes agree. A NULL key (single-column path only) is a
+// keys only when the hashes agree. Keys of at most 16 bytes — words, codes,
+// most identifiers — are also kept as the two words the hash read
+// (shortKey), so comparing them costs two loads and no call; longer keys
+// are compared in the arena. A NULL key (single-column path only) is a
 // group of its own whose arena entry is empty.
 type bytesTable struct {
 	slots     []bytesSlot
 	mask      uint32
 	arena     []byte
-	offs      []int // len = number of groups + 1
+	offs      []int      // len = number of groups + 1
+	short     []shortKey // by group
 	nullGroup uint32
+}
+
+// shortKey is a key of at most 16 bytes as loadShort reads it, with its
+// length: two such keys are equal exactly when their shortKeys are. For a
+// longer key only n is set.
+type shortKey struct {
+	a, c uint64
+	n    int
 }
 
 type bytesSlot struct {
@@ -55,6 +67,7 @@ func (t *bytesTable) reset() {
 	t.mask = initialSlots - 1
 	t.arena = t.arena[:0]
 	t.offs = append(t.offs[:0], 0)
+	t.short = t.short[:0]
 	t.nullGroup = noGroup
 }
 
@@ -62,37 +75,55 @@ func (t *bytesTable) len() int { return len(t.offs) - 1 }
 
 // insert returns the group of key b, adding it if it is new.
 func (t *bytesTable) insert(b []byte) uint32 {
-	h := uint32(hashBytes(b))
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		s := t.slots[i]
-		if s.group == 0 {
-			return t.add(i, h, b)
-		}
-		if s.hash == h && bytes.Equal(t.arena[t.offs[s.group-1]:t.offs[s.group]], b) {
-			return s.group - 1
-		}
+	g, slot, k, h := t.lookup(b)
+	if g == noGroup {
+		g = t.add(slot, h, k, b)
 	}
+	return g
 }
 
 // find returns the group of key b, or noGroup.
 func (t *bytesTable) find(b []byte) uint32 {
-	h := uint32(hashBytes(b))
+	g, _, _, _ := t.lookup(b)
+	return g
+}
+
+// lookup returns the group of key b or, when the table does not hold it,
+// noGroup and the empty slot it would take, with the key's short form and
+// hash for add.
+func (t *bytesTable) lookup(b []byte) (g, slot uint32, k shortKey, h uint32) {
+	k.n = len(b)
+	if k.n <= 16 {
+		k.a, k.c = loadShort(b)
+		h = uint32(hashShortKey(k.a, k.c, k.n))
+	} else {
+		h = uint32(hashLong(b))
+	}
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := t.slots[i]
 		if s.group == 0 {
-			return noGroup
+			return noGroup, i, k, h
 		}
-		if s.hash == h && bytes.Equal(t.arena[t.offs[s.group-1]:t.offs[s.group]], b) {
-			return s.group - 1
+		if s.hash == h && t.equal(s.group-1, k, b) {
+			return s.group - 1, i, k, h
 		}
 	}
 }
 
-// add stores key b as a new group in empty slot i.
-func (t *bytesTable) add(i, h uint32, b []byte) uint32 {
+// equal reports whether group g's key is b, whose short form is k.
+func (t *bytesTable) equal(g uint32, k shortKey, b []byte) bool {
+	if k.n <= 16 {
+		return t.short[g] == k
+	}
+	return bytes.Equal(t.arena[t.offs[g]:t.offs[g+1]], b)
+}
+
+// add stores key b (short form k, hash h) as a new group in empty slot i.
+func (t *bytesTable) add(i, h uint32, k shortKey, b []byte) uint32 {
 	g := uint32(t.len())
 	t.arena = append(t.arena, b...)
 	t.offs = append(t.offs, len(t.arena))
+	t.short = append(t.short, k)
 	t.slots[i] = bytesSlot{hash: h, group: g + 1}
 	if uint64(len(t.offs)-1)*maxLoadDen > uint64(len(t.slots))*maxLoadNum {
 		t.grow()
@@ -105,6 +136,7 @@ func (t *bytesTable) insertNull() uint32 {
 	if t.nullGroup == noGroup {
 		t.nullGroup = uint32(t.len())
 		t.offs = append(t.offs, len(t.arena))
+		t.short = append(t.short, shortKey{n: -1})
 	}
 	return t.nullGroup
 }
@@ -134,27 +166,28 @@ type binaryOffsets interface{ ~int32 | ~int64 }
 // group.
 func insertBinary[O binaryOffsets](t *bytesTable, offs []O, data, valid []byte, validOff int, groups []uint32) {
 	if valid == nil {
+		// The common case, inlined by hand: a short key is hashed and
+		// compared as the two words loadShort reads.
 		for i := range groups {
 			b := data[offs[i]:offs[i+1]]
-			var h uint32
-			if len(b) <= 16 {
-				h = uint32(hashShort(b))
-			} else {
-				h = uint32(hashLong(b))
+			if len(b) > 16 {
+				groups[i] = t.insert(b)
+				continue
 			}
-			slots, mask := t.slots, t.mask
-			j := h & mask
-			for {
+			k := shortKey{n: len(b)}
+			k.a, k.c = loadShort(b)
+			h := uint32(hashShortKey(k.a, k.c, k.n))
+			slots, mask, short := t.slots, t.mask, t.short
+			for j := h & mask; ; j = (j + 1) & mask {
 				s := slots[j]
 				if s.group == 0 {
-					groups[i] = t.add(j, h, b)
+					groups[i] = t.add(j, h, k, b)
 					break
 				}
-				if s.hash == h && bytes.Equal(t.arena[t.offs[s.group-1]:t.offs[s.group]], b) {
+				if s.hash == h && short[s.group-1] == k {
 					groups[i] = s.group - 1
 					break
 				}
-				j = (j + 1) & mask
 			}
 		}
 		return

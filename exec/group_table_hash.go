@@ -40,18 +40,29 @@ func hashBytes(b []byte) uint64 {
 
 // hashShort hashes a key of at most 16 bytes without a loop.
 func hashShort(b []byte) uint64 {
+	a, c := loadShort(b)
+	return hashShortKey(a, c, len(b))
+}
+
+// loadShort reads a key of at most 16 bytes as two words: its first and
+// last 8 bytes (overlapping when shorter than 16), its first and last 4 when
+// shorter than 8, its first, middle and last byte when shorter than 4. With
+// the length, the two words determine the key.
+func loadShort(b []byte) (a, c uint64) {
 	n := len(b)
-	var a, c uint64
 	switch {
 	case n >= 8:
-		a = binary.LittleEndian.Uint64(b)
-		c = binary.LittleEndian.Uint64(b[n-8:])
+		return binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
 	case n >= 4:
-		a = uint64(binary.LittleEndian.Uint32(b))
-		c = uint64(binary.LittleEndian.Uint32(b[n-4:]))
+		return uint64(binary.LittleEndian.Uint32(b)), uint64(binary.LittleEndian.Uint32(b[n-4:]))
 	case n > 0:
-		a = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
+		return uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1]), 0
 	}
+	return 0, 0
+}
+
+// hashShortKey hashes the words loadShort read from a key of length n.
+func hashShortKey(a, c uint64, n int) uint64 {
 	return hashMix(a^hashK1^hashSeed, c^hashK2^uint64(n))
 }
 

@@ -37,7 +37,7 @@ func TestCase(t *testing.T) {
 			cols: xs, typ: opBool, want: `[false, false, true, false, true]`},
 		{name: "dates", e: expr.When(expr.Gt(x, expr.Lit(5)), expr.Col("d")),
 			cols: append(xs, opCol{"d", opDate, `["2024-01-01", "2024-01-02", "2024-01-03", null, "2024-01-05"]`}),
-			typ: opDate, want: `[null, null, "2024-01-03", null, "2024-01-05"]`},
+			typ:  opDate, want: `[null, null, "2024-01-03", null, "2024-01-05"]`},
 	})
 }
 

@@ -5,8 +5,8 @@ import (
 	"math"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -155,7 +155,7 @@ func castArray(ctx *Context, arr arrow.Array, to arrow.DataType) (arrow.Array, e
 // reinterpret returns arr's buffers under another type of the same layout.
 func reinterpret(arr arrow.Array, to arrow.DataType) arrow.Array {
 	d := arr.Data()
-	data := array.NewData(to, d.Len(), d.Buffers(), nil, arr.NullN(), d.Offset())
+	data := array.NewData(to, d.Len(), d.Buffers(), nil, d.NullN(), d.Offset())
 	defer data.Release()
 	return array.MakeFromData(data)
 }
@@ -262,29 +262,37 @@ func isFloatT[T numberT]() bool {
 	return false
 }
 
-// castFloats converts floats; to an integer type it truncates toward zero,
-// saturates at the int64 range and maps NaN to 0 (Java's conversion), then
-// wraps to narrower types.
+// castFloats converts floats. To an integer type it truncates toward zero
+// and, as Spark (Scala's toInt/toLong) does, saturates at the int32 range for
+// types of 32 bits or fewer and at the int64 range otherwise, NaN giving 0;
+// types narrower than 32 bits then wrap.
 func castFloats[S floatT, D numberT](src []S, dst []D) {
-	if isFloatT[D]() {
+	var zero D
+	switch {
+	case isFloatT[D]():
 		for i, v := range src {
 			dst[i] = D(v)
 		}
-		return
-	}
-	for i, v := range src {
-		dst[i] = D(castSaturate(float64(v)))
+	case unsafe.Sizeof(zero) < 8 && any(zero) != any(uint32(0)):
+		for i, v := range src {
+			dst[i] = D(int32(castSaturate(float64(v), math.MinInt32, math.MaxInt32)))
+		}
+	default:
+		for i, v := range src {
+			dst[i] = D(castSaturate(float64(v), math.MinInt64, math.MaxInt64))
+		}
 	}
 }
 
-func castSaturate(f float64) int64 {
+// castSaturate truncates f toward zero and clamps it to [lo, hi]; NaN is 0.
+func castSaturate(f float64, lo, hi int64) int64 {
 	switch {
 	case f != f:
 		return 0
-	case f >= math.MaxInt64:
-		return math.MaxInt64
-	case f <= math.MinInt64:
-		return math.MinInt64
+	case f >= float64(hi):
+		return hi
+	case f <= float64(lo):
+		return lo
 	}
 	return int64(f)
 }
@@ -517,42 +525,54 @@ func secondsToDate(sec int64, loc *time.Location) int64 {
 	return calDaysFromCivil(int64(y), int64(m), int64(d))
 }
 
-var (
-	tzLocations      sync.Map // zone name -> *time.Location or the error loading it
-	tzLocationMisses atomic.Int64
-)
+// tzCache remembers resolved zones by name: a region or offset resolves to
+// its *time.Location, an unknown name to the error it gave. Lookups with a
+// string key do not allocate, so parsing zoned timestamps stays
+// allocation-free per row.
+var tzCache struct {
+	sync.RWMutex
+	m      map[string]tzEntry
+	misses int
+}
 
-// tzMaxLocationMisses bounds how many unknown zone names are remembered, so
-// garbage zones in parsed strings cannot grow the cache without limit.
-const tzMaxLocationMisses = 1024
+type tzEntry struct {
+	loc *time.Location
+	err error
+}
 
-// tzLocation resolves a time zone name: a region (Europe/Paris), UTC, or a fixed
-// offset (+05:30). "" (a timestamp without a zone) is read as UTC.
+// tzMaxMisses bounds how many unknown zone names are remembered, so garbage
+// zones in parsed strings cannot grow the cache without limit.
+const tzMaxMisses = 1024
+
+// tzLocation resolves a time zone name: a region (Europe/Paris), UTC, or a
+// fixed offset (+05:30). "" (a timestamp without a zone) is read as UTC.
 func tzLocation(tz string) (*time.Location, error) {
 	switch tz {
 	case "", "UTC", "Z", "GMT", "Etc/UTC":
 		return time.UTC, nil
 	}
-	if v, ok := tzLocations.Load(tz); ok {
-		if loc, ok := v.(*time.Location); ok {
-			return loc, nil
-		}
-		return nil, v.(error)
+	tzCache.RLock()
+	e, ok := tzCache.m[tz]
+	tzCache.RUnlock()
+	if ok {
+		return e.loc, e.err
 	}
 	key := strings.Clone(tz) // tz may alias Arrow memory
-	var loc *time.Location
 	if off, ok := parseZoneOffset(key); ok {
-		loc = time.FixedZone(key, int(off))
-	} else {
-		var err error
-		if loc, err = time.LoadLocation(key); err != nil {
-			err = fmt.Errorf("time zone %q: %w", key, err)
-			if tzLocationMisses.Add(1) <= tzMaxLocationMisses {
-				tzLocations.Store(key, err)
-			}
-			return nil, err
-		}
+		e.loc = time.FixedZone(key, int(off))
+	} else if e.loc, e.err = time.LoadLocation(key); e.err != nil {
+		e.loc, e.err = nil, fmt.Errorf("time zone %q: %w", key, e.err)
 	}
-	tzLocations.Store(key, loc)
-	return loc, nil
+	tzCache.Lock()
+	defer tzCache.Unlock()
+	if tzCache.m == nil {
+		tzCache.m = make(map[string]tzEntry)
+	}
+	if e.err == nil || tzCache.misses < tzMaxMisses {
+		if e.err != nil {
+			tzCache.misses++
+		}
+		tzCache.m[key] = e
+	}
+	return e.loc, e.err
 }

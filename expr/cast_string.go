@@ -402,14 +402,16 @@ func intParser[T integerT](lo, hi int64) func(string) (T, bool) {
 // Spark's case-insensitive inf, infinity and nan.
 func parseFloat[T floatT](s string) (T, bool) {
 	s = trimControl(s)
-	if n := len(s); n > 1 {
-		switch s[n-1] {
-		case 'd', 'D', 'f', 'F':
-			s = s[:n-1]
+	if !floatSpecial(s) {
+		if n := len(s); n > 1 {
+			switch s[n-1] {
+			case 'd', 'D', 'f', 'F':
+				s = s[:n-1]
+			}
 		}
-	}
-	if !floatSyntax(s) && !floatSpecial(s) {
-		return 0, false
+		if !floatSyntax(s) {
+			return 0, false
+		}
 	}
 	var zero T
 	bitSize := 64

@@ -60,16 +60,16 @@ func (e *IsNullExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, err
 // when valid is true.
 func nullBits(mem memory.Allocator, arr arrow.Array, valid bool) *memory.Buffer {
 	n := arr.Len()
+	src, off := vecValidity(arr)
 	switch {
 	case isNullType(arr.DataType()):
 		buf, _ := vecBitmap(mem, n, !valid)
 		return buf
-	case arr.NullN() == 0:
+	case src == nil:
 		buf, _ := vecBitmap(mem, n, valid)
 		return buf
 	}
 	buf, bits := vecBitmap(mem, n, false)
-	src, off := arr.NullBitmapBytes(), arr.Data().Offset()
 	if valid {
 		bitutil.CopyBitmap(src, off, n, bits, 0)
 	} else {

@@ -343,9 +343,9 @@ func init() {
 // offsets buffer; other input is mapped rune by rune, invalid UTF-8 bytes are
 // copied unchanged.
 func strMapCase(mem memory.Allocator, a *array.String, upper bool) (arrow.Array, error) {
-	tbl, fn := &strLowerASCII, unicode.ToLower
+	tbl := &strLowerASCII
 	if upper {
-		tbl, fn = &strUpperASCII, unicode.ToUpper
+		tbl = &strUpperASCII
 	}
 	in := newStrIn(a)
 	src := in.bytes()
@@ -378,7 +378,12 @@ func strMapCase(mem memory.Allocator, a *array.String, upper bool) (arrow.Array,
 					w.data[w.n] = c
 					w.n++
 				} else {
-					w.n += utf8.EncodeRune(w.data[w.n:], fn(r))
+					if upper {
+						r = unicode.ToUpper(r)
+					} else {
+						r = unicode.ToLower(r)
+					}
+					w.n += utf8.EncodeRune(w.data[w.n:], r)
 				}
 				j += size
 			}

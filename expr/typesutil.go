@@ -315,12 +315,14 @@ func vecScalar[T arrow.FixedWidthType](s scalar.Scalar) T {
 }
 
 // vecValidity returns arr's validity bitmap and bit offset; bits is nil when
-// every value is valid.
+// every value is valid. It reads the null count without computing it, so it
+// never writes to an array other goroutines may be reading.
 func vecValidity(arr arrow.Array) (bits []byte, off int) {
-	if arr.NullN() == 0 {
+	d := arr.Data()
+	if d.NullN() == 0 || len(d.Buffers()) == 0 || d.Buffers()[0] == nil {
 		return nil, 0
 	}
-	return arr.NullBitmapBytes(), arr.Data().Offset()
+	return d.Buffers()[0].Bytes(), d.Offset()
 }
 
 // vecAlloc allocates a zeroed buffer of n values of type T.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -237,5 +238,86 @@ func TestCommonType(t *testing.T) {
 				t.Errorf("CommonType(%s, %s) = %v, %v; want %s", ab[0], ab[1], got, ok, c.want)
 			}
 		}
+	}
+}
+
+// opBenchRows is the batch size the operator benchmarks evaluate.
+const opBenchRows = 64 << 10
+
+// opBenchRecord returns a record of opBenchRows rows with columns i (int64,
+// every tenth NULL), f (float64), s (digits as strings) and w (words).
+func opBenchRecord(mem memory.Allocator) arrow.RecordBatch {
+	ib := array.NewInt64Builder(mem)
+	defer ib.Release()
+	fb := array.NewFloat64Builder(mem)
+	defer fb.Release()
+	sb := array.NewStringBuilder(mem)
+	defer sb.Release()
+	wb := array.NewStringBuilder(mem)
+	defer wb.Release()
+	words := []string{"apple", "banana", "grape", "pineapple", "plum"}
+	for i := 0; i < opBenchRows; i++ {
+		if i%10 == 0 {
+			ib.AppendNull()
+		} else {
+			ib.Append(int64(i))
+		}
+		fb.Append(float64(i) / 3)
+		sb.Append(strconv.Itoa(i * 7))
+		wb.Append(words[i%len(words)])
+	}
+	cols := []arrow.Array{ib.NewArray(), fb.NewArray(), sb.NewArray(), wb.NewArray()}
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	s := arrow.NewSchema([]arrow.Field{
+		{Name: "i", Type: opI64, Nullable: true}, {Name: "f", Type: opF64},
+		{Name: "s", Type: opStr}, {Name: "w", Type: opStr},
+	}, nil)
+	return array.NewRecordBatch(s, cols, opBenchRows)
+}
+
+// opBench measures evaluating e over opBenchRecord; allocations per op should
+// not grow with the number of rows.
+func opBench(b *testing.B, e expr.Expr) {
+	mem := memory.NewGoAllocator()
+	rec := opBenchRecord(mem)
+	defer rec.Release()
+	ctx := expr.NewContext(context.Background(), mem)
+	b.ReportAllocs()
+	b.SetBytes(opBenchRows)
+	for b.Loop() {
+		out, err := e.Eval(ctx, rec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
+	}
+}
+
+func BenchmarkOps(b *testing.B) {
+	i, f, s, w := expr.Col("i"), expr.Col("f"), expr.Col("s"), expr.Col("w")
+	for _, c := range []struct {
+		name string
+		e    expr.Expr
+	}{
+		{"add_col_lit", expr.Add(i, expr.Lit(1))},
+		{"add_int_float", expr.Add(i, f)},
+		{"div", expr.Div(i, f)},
+		{"mod_lit", expr.Mod(i, expr.Lit(7))},
+		{"gt_lit", expr.Gt(i, expr.Lit(100))},
+		{"and", expr.And(expr.Gt(i, expr.Lit(100)), expr.Lt(f, expr.Lit(1000.0)))},
+		{"is_null", expr.IsNull(i)},
+		{"in_lits", expr.In(i, expr.Lit(1), expr.Lit(5), expr.Lit(9))},
+		{"like_prefix", expr.Like(w, "pine%")},
+		{"like_regexp", expr.Like(w, "_a%a")},
+		{"case", expr.When(expr.Gt(i, expr.Lit(100)), f).Else(expr.Lit(0.0))},
+		{"cast_str_int", expr.Cast(s, opI64)},
+		{"cast_int_str", expr.Cast(i, opStr)},
+		{"cast_float_str", expr.Cast(f, opStr)},
+	} {
+		b.Run(c.name, func(b *testing.B) { opBench(b, c.e) })
 	}
 }

@@ -12,8 +12,8 @@ func conjuncts(e expr.Expr) []expr.Expr {
 	if e == nil {
 		return nil
 	}
-	if a, ok := e.(*expr.LogicExpr); ok && a.Op == expr.LogicAnd {
-		return append(conjuncts(a.L), conjuncts(a.R)...)
+	if l, r, ok := expr.AndOperands(e); ok {
+		return append(conjuncts(l), conjuncts(r)...)
 	}
 	return []expr.Expr{e}
 }

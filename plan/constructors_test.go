@@ -160,6 +160,16 @@ func TestExplodeErrors(t *testing.T) {
 	if f := e.Schema().Field(3); !arrow.TypeEqual(f.Type, utf8) || !f.Nullable {
 		t.Errorf("element field %v", f)
 	}
+
+	d, err := e.WithDrop([]string{"tags", "n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fieldNames(d.Schema()); !reflect.DeepEqual(got, []string{"word", "tag"}) {
+		t.Errorf("columns after drop %v", got)
+	}
+	_, err = e.WithDrop([]string{"nope"})
+	wantErr(t, err, `dropped column "nope" is not an input column`)
 }
 
 func TestAggregateErrors(t *testing.T) {

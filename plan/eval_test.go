@@ -89,8 +89,8 @@ func (b *tBinary) Type(s *arrow.Schema) (arrow.DataType, error) {
 
 // evalExpr evaluates e over one row of schema s.
 func evalExpr(t *testing.T, e expr.Expr, s *arrow.Schema, r row) any {
-	if and, ok := e.(*expr.LogicExpr); ok && and.Op == expr.LogicAnd {
-		a, b := evalExpr(t, and.L, s, r), evalExpr(t, and.R, s, r)
+	if l, rr, ok := expr.AndOperands(e); ok {
+		a, b := evalExpr(t, l, s, r), evalExpr(t, rr, s, r)
 		switch {
 		case a == false || b == false:
 			return false
@@ -165,10 +165,17 @@ func run(t *testing.T, n Node) []row {
 		return keep(t, run(t, n.Input), n.Input.Schema(), n.Cond)
 	case *Explode:
 		var out []row
+		in := n.Input.Schema()
 		for _, r := range run(t, n.Input) {
-			list, _ := evalExpr(t, n.Expr, n.Input.Schema(), r).([]string)
+			list, _ := evalExpr(t, n.Expr, in, r).([]string)
+			var kept row
+			for i, f := range in.Fields() {
+				if !slices.Contains(n.Drop, f.Name) {
+					kept = append(kept, r[i])
+				}
+			}
 			for _, v := range list {
-				out = append(out, append(slices.Clone(r), v))
+				out = append(out, append(slices.Clone(kept), v))
 			}
 		}
 		return out

@@ -39,7 +39,7 @@ func foldNode(n Node) (Node, error) {
 		}
 		return NewFilter(n.Input, c)
 	case *Explode:
-		return NewExplode(n.Input, fold(n.Expr), n.As)
+		return newExplode(n.Input, fold(n.Expr), n.As, n.Drop)
 	case *Aggregate:
 		return NewAggregate(n.Input, foldNamed(n.GroupBy), foldAggs(n.Aggs))
 	case *Sort:

@@ -57,13 +57,18 @@ type Filter struct {
 	schema *arrow.Schema
 }
 
-// Explode emits one row per element of the list Expr evaluates to, with every
-// input column plus the element as column As. Rows whose list is NULL or
-// empty produce no row (Spark's explode, not explode_outer).
+// Explode emits one row per element of the list Expr evaluates to, with the
+// input columns (except those in Drop) plus the element as column As. Rows
+// whose list is NULL or empty produce no row (Spark's explode, not
+// explode_outer). Projection push-down fills Drop with the input columns no
+// one above uses — typically the list's own source, e.g. the line a word came
+// from — so they are not copied once per element (Spark's Generate drops
+// unrequired child columns the same way).
 type Explode struct {
 	Input  Node
 	Expr   expr.Expr
 	As     string
+	Drop   []string
 	schema *arrow.Schema
 }
 

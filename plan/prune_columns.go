@@ -69,9 +69,7 @@ func prune(n Node, need colSet) (Node, error) {
 	case *Filter:
 		return pruneOne(n, need.union(n.Cond))
 	case *Explode:
-		child := need.clone()
-		delete(child, n.As)
-		return pruneOne(n, child.union(n.Expr))
+		return pruneExplode(n, need)
 	case *Aggregate:
 		return pruneAggregate(n, need)
 	case *Sort:
@@ -253,4 +251,29 @@ func selectExactly(n Node, names []string) (Node, error) {
 		es[i] = expr.Col(name)
 	}
 	return NewProject(n, es)
+}
+
+// pruneExplode prunes the input to what is needed above plus the list's
+// columns, and drops from the output the input columns only the list needed.
+func pruneExplode(n *Explode, need colSet) (Node, error) {
+	child := need.clone()
+	delete(child, n.As)
+	in, err := prune(n.Input, child.union(n.Expr))
+	if err != nil {
+		return nil, err
+	}
+	var drop []string
+	for _, f := range fieldNames(in.Schema()) {
+		if !need[f] {
+			drop = append(drop, f)
+		}
+	}
+	e, err := newExplode(in, n.Expr, n.As, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(drop) == 0 {
+		return e, nil
+	}
+	return e.WithDrop(drop)
 }

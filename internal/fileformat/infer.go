@@ -125,12 +125,26 @@ func resolveSchema(paths []string, opts ReadOptions) (*arrow.Schema, error) {
 			return nil, err
 		}
 	}
-	if opts.permissive() && schema.FieldIndices(opts.CorruptColumn) == nil {
-		fields := append(schema.Fields(), arrow.Field{Name: opts.CorruptColumn, Type: arrow.BinaryTypes.String, Nullable: true})
-		md := schema.Metadata()
-		schema = arrow.NewSchema(fields, &md)
+	if opts.permissive() {
+		return withCorruptColumn(schema, opts.CorruptColumn)
 	}
 	return schema, nil
+}
+
+// withCorruptColumn appends a string column named name to schema unless it
+// has one. A column of that name that is not a string is an error (an
+// inferred one, since validate rejects a given one).
+func withCorruptColumn(schema *arrow.Schema, name string) (*arrow.Schema, error) {
+	idx := schema.FieldIndices(name)
+	if len(idx) > 0 {
+		if dt := schema.Field(idx[0]).Type; dt.ID() != arrow.STRING {
+			return nil, fmt.Errorf("corrupt-record column %q is %s, not a string", name, dt)
+		}
+		return schema, nil
+	}
+	fields := append(schema.Fields(), arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: true})
+	md := schema.Metadata()
+	return arrow.NewSchema(fields, &md), nil
 }
 
 // inferFiles runs infer over each file in turn, stopping at the first error.

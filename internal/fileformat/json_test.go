@@ -161,3 +161,11 @@ func TestJSONLongLine(t *testing.T) {
 	_, recs, _ := readFiles(t, mem, []string{p}, ReadOptions{Format: JSON})
 	checkRows(t, recs, string(long)+"\nshort\n")
 }
+
+func TestJSONPermissiveCorruptKeyInData(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "x.json", `{"_corrupt_record": 5}`)
+	_, err := InferSchema([]string{p}, ReadOptions{Format: JSON, Mode: Permissive})
+	if want := `corrupt-record column "_corrupt_record" is int64, not a string`; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}

@@ -32,7 +32,7 @@ func TestExpand(t *testing.T) {
 		{"", join("a.csv", "b.csv", "c.json", "link.csv")},
 		{"*.csv", join("a.csv", "b.csv", "link.csv")},
 		{"?.csv", join("a.csv", "b.csv")},
-		{"s*", join("sub/d.csv", "sub/e.csv")},     // a matched directory lists its files
+		{"s*", join("sub/d.csv", "sub/e.csv")}, // a matched directory lists its files
 		{"*/*.csv", join("other/f.csv", "sub/d.csv", "sub/e.csv")},
 		{"[ab].csv", join("a.csv", "b.csv")},
 	}

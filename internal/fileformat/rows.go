@@ -11,9 +11,9 @@ import (
 // a malformed row be dropped without undoing anything.
 type rowBuilder struct {
 	schema  *arrow.Schema
-	cols    []*column             // data columns, in schema order
-	corrupt *array.StringBuilder  // the corrupt-record column, or nil
-	order   []array.Builder       // every builder, in schema order
+	cols    []*column            // data columns, in schema order
+	corrupt *array.StringBuilder // the corrupt-record column, or nil
+	order   []array.Builder      // every builder, in schema order
 	rows    int
 }
 
