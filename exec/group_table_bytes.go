@@ -35,7 +35,8 @@ type bytesTable struct {
 
 // shortKey is a key of at most 16 bytes as loadShort reads it, with its
 // length: two such keys are equal exactly when their shortKeys are. For a
-// longer key only n is set.
+// longer key only n is set, and n is -1 for the NULL group, so neither ever
+// equals the shortKey of a probe.
 type shortKey struct {
 	a, c uint64
 	n    int
@@ -47,9 +48,9 @@ type bytesSlot struct {
 }
 
 // Table sizing: slots double when the table is more than maxLoadNum/maxLoadDen
-// full. Linear probing stays short below ~75% with a well-mixed hash, and a
-// fuller table keeps more of itself in cache, which matters more than probe
-// length for the ~10K-key tables of typical grouping.
+// full. Linear probing stays short below ~75% with a well-mixed hash, and the
+// slot array stays half the size it would be at 50%. (On the word-count
+// benchmark, limits of 1/2, 3/4 and 7/8 measured within noise of each other.)
 const (
 	initialSlots = 256
 	maxLoadNum   = 3

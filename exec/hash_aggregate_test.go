@@ -438,3 +438,39 @@ func TestHashAggregateReader(t *testing.T) {
 	}
 	r.Close()
 }
+
+func TestHashAggregateExpressionKeys(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rows := [][]any{{int64(1), "a", int64(1), nil}, {int64(2), "b", int64(2), nil}, {int64(3), "a", int64(3), nil}, {nil, "c", int64(4), nil}}
+	src := htSourceOf(t, mem, htAggSchema, rows, 3)
+	defer src.release()
+	parity := expr.As(expr.Mod(expr.Col("k"), expr.Lit(int64(2))), "parity")
+	op, err := NewHashAggregateOp(src, []expr.Expr{parity}, []expr.Expr{expr.As(expr.Sum(expr.Col("v")), "total")}, AggregateSingle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := op.Schema().Field(0).Name; got != "parity" {
+		t.Errorf("key column named %q, want parity", got)
+	}
+	htEqual(t, htRun(t, op, NewTaskContext(mem)), []string{"0|2", "1|4", "NULL|4"})
+}
+
+func TestHashAggregateExplainLine(t *testing.T) {
+	src := &htSource{schema: htAggSchema}
+	for mode, want := range map[AggregateMode]string{
+		AggregateSingle:  "HashAggregate [k] [count(*), sum(v) AS total]",
+		AggregatePartial: "HashAggregate(partial) [k] [count(*), sum(v) AS total]",
+	} {
+		op, err := NewHashAggregateOp(src, []expr.Expr{expr.Col("k")}, []expr.Expr{expr.CountStar(), expr.As(expr.Sum(expr.Col("v")), "total")}, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := op.String(); got != want {
+			t.Errorf("String() = %q, want %q", got, want)
+		}
+	}
+	if got := AggregateMode(7).String(); got != "AggregateMode(7)" {
+		t.Errorf("unknown mode prints %q", got)
+	}
+}

@@ -298,3 +298,25 @@ func TestHashJoinReaderLifecycle(t *testing.T) {
 		}
 	}
 }
+
+func TestHashJoinMixedKeyTypes(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ls := arrow.NewSchema([]arrow.Field{{Name: "i", Type: arrow.PrimitiveTypes.Int64, Nullable: true}, {Name: "s", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	rs := arrow.NewSchema([]arrow.Field{{Name: "f", Type: arrow.PrimitiveTypes.Float64, Nullable: true}, {Name: "ls", Type: arrow.BinaryTypes.LargeString, Nullable: true}}, nil)
+	left := htSourceOf(t, mem, ls, [][]any{{int64(1), "a"}, {int64(2), "b"}, {nil, "c"}, {int64(3), nil}}, 2)
+	defer left.release()
+	right := htSourceOf(t, mem, rs, [][]any{{1.0, "a"}, {2.5, "b"}, {3.0, "x"}, {nil, "c"}, {1.0, "a"}}, 2)
+	defer right.release()
+	// int64 = float64 compares as float64.
+	op := htJoinOp(t, left, right, plan.InnerJoin, []expr.Expr{expr.Col("i")}, []expr.Expr{expr.Col("f")}, nil)
+	htEqual(t, htRun(t, op, NewTaskContext(mem)), []string{`1|"a"|1|"a"`, `1|"a"|1|"a"`, `3|NULL|3|"x"`})
+	// string = large_string compares as large_string.
+	op = htJoinOp(t, left, right, plan.SemiJoin, []expr.Expr{expr.Col("s")}, []expr.Expr{expr.Col("ls")}, nil)
+	htEqual(t, htRun(t, op, NewTaskContext(mem)), []string{`1|"a"`, `2|"b"`, `NULL|"c"`})
+	// Both at once: the generic multi-column path.
+	op = htJoinOp(t, left, right, plan.LeftJoin, []expr.Expr{expr.Col("i"), expr.Col("s")}, []expr.Expr{expr.Col("f"), expr.Col("ls")}, nil)
+	htEqual(t, htRun(t, op, NewTaskContext(mem)), []string{
+		`1|"a"|1|"a"`, `1|"a"|1|"a"`, `2|"b"|NULL|NULL`, `NULL|"c"|NULL|NULL`, `3|NULL|NULL|NULL`,
+	})
+}

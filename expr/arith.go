@@ -10,6 +10,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
+var (
+	_ Expr = (*ArithExpr)(nil)
+	_ Expr = (*NegExpr)(nil)
+)
+
 // ArithOp is a binary arithmetic operator.
 type ArithOp string
 

@@ -5,6 +5,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 )
 
+var (
+	_ Expr = (*LogicExpr)(nil)
+	_ Expr = (*NotExpr)(nil)
+)
+
 // LogicOp is AND or OR.
 type LogicOp string
 

@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
+var _ Expr = (*CaseExpr)(nil)
+
 // CaseBranch is one WHEN cond THEN value arm of a CASE.
 type CaseBranch struct {
 	When, Then Expr

@@ -15,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
+var _ Expr = (*CastExpr)(nil)
+
 // CastExpr is CAST(x AS type) with Spark's non-ANSI semantics: a string that
 // does not parse becomes NULL, integer narrowing wraps, float to integer
 // truncates toward zero and saturates (NaN becomes 0).

@@ -5,6 +5,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
+var _ Expr = (*CompareExpr)(nil)
+
 // CmpOp is a comparison operator.
 type CmpOp string
 

@@ -52,19 +52,18 @@ func (e *ExplodeExpr) Eval(_ *Context, _ arrow.RecordBatch) (arrow.Array, error)
 // zero-copy slice of the child; otherwise the elements are gathered with
 // compute.Take. The caller releases values.
 func ExplodeList(mem memory.Allocator, list arrow.Array) (values arrow.Array, parents []int32, err error) {
-	if ll, ok := list.(array.ListLike); ok && list.Len() == 0 {
-		switch list.(type) {
-		case *array.List, *array.LargeList:
-			return array.MakeArrayOfNull(mem, ll.ListValues().DataType(), 0), nil, nil
-		}
-	}
+	lo, hi := list.Data().Offset(), list.Data().Offset()+list.Len()+1
 	switch l := list.(type) {
 	case *array.List:
-		off := l.Data().Offset()
-		return explodeOffsets(mem, l, l.ListValues(), l.Offsets()[off:off+l.Len()+1])
+		if l.Len() == 0 {
+			return array.MakeArrayOfNull(mem, l.ListValues().DataType(), 0), nil, nil
+		}
+		return explodeOffsets(mem, l, l.ListValues(), l.Offsets()[lo:hi])
 	case *array.LargeList:
-		off := l.Data().Offset()
-		return explodeOffsets(mem, l, l.ListValues(), l.Offsets()[off:off+l.Len()+1])
+		if l.Len() == 0 {
+			return array.MakeArrayOfNull(mem, l.ListValues().DataType(), 0), nil, nil
+		}
+		return explodeOffsets(mem, l, l.ListValues(), l.Offsets()[lo:hi])
 	}
 	return nil, nil, &TypeError{Expr: "explode", Types: []arrow.DataType{list.DataType()}, Msg: "explode needs a list"}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 )
 
+var _ Expr = (*InExpr)(nil)
+
 // InExpr is x IN (list...) with SQL semantics: true when x equals an element;
 // NULL when x is NULL, or when nothing matches and the list holds a NULL;
 // false otherwise. x and the elements are compared as their common type (see

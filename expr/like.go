@@ -2,6 +2,7 @@ package expr
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 )
+
+var _ Expr = (*LikeExpr)(nil)
 
 // LikeExpr is x LIKE pattern: % matches any run of characters, _ exactly one
 // character, and a backslash makes the next character literal. The pattern is
@@ -129,7 +132,10 @@ func compileLike(pattern string) likeMatcher {
 	if !underscore {
 		return likeMatcher{match: simpleLike(segs)}
 	}
-	re := regexp.MustCompile(likeRegexp(pattern))
+	re, err := regexp.Compile(likeRegexp(pattern))
+	if err != nil { // e.g. the pattern is not valid UTF-8
+		return likeMatcher{match: func(string) bool { return false }, err: fmt.Errorf("LIKE pattern: %w", err)}
+	}
 	return likeMatcher{match: re.MatchString}
 }
 

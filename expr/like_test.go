@@ -51,6 +51,7 @@ func TestLikeErrors(t *testing.T) {
 	cols := []opCol{{"s", opStr, `[]`}, {"i", opI64, `[]`}}
 	opTypeErr(t, expr.Like(expr.Col("i"), "1%"), cols, "int64")
 	opTypeErr(t, expr.Like(expr.Col("s"), `abc\`), cols, "escape")
+	opTypeErr(t, expr.Like(expr.Col("s"), "\xff_"), cols, "UTF-8")
 	if got := expr.Like(expr.Col("s"), "it's%").String(); got != "(s LIKE 'it''s%')" {
 		t.Errorf("String() = %q", got)
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
+var _ Expr = (*IsNullExpr)(nil)
+
 // IsNullExpr is x IS NULL, or x IS NOT NULL when Negated. It is never NULL.
 type IsNullExpr struct {
 	X       Expr

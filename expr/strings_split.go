@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strconv"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -20,14 +21,18 @@ import (
 // yields no leading empty piece; an empty sep splits into characters.
 //
 // A sep that is a literal (no regex meaning, after unescaping such as "\\|")
-// is searched as bytes; any other sep is compiled once, with Go's RE2 syntax.
+// is searched as bytes, one that is a character class or a run of one (\s+,
+// [,;], \W+) is matched with a byte table, and any other sep runs through Go's
+// regexp (RE2 syntax: no backreferences or lookaround), compiled once.
 type SplitExpr struct {
 	X   Expr
 	Sep string
 
-	lit []byte         // the literal separator when isLit
-	re  *regexp.Regexp // otherwise
-	err error          // compile error, reported by Type and Eval
+	lit  []byte         // the literal separator, when sep is one
+	set  *[256]bool     // else the bytes of a one-character class, when sep is one
+	plus bool           // set: a run of set bytes is one separator
+	re   *regexp.Regexp // else the compiled pattern
+	err  error          // compile error, reported by Type and Eval
 }
 
 // Split is split(x, sep).
@@ -41,6 +46,9 @@ func Split(x Expr, sep string) *SplitExpr {
 		return e
 	}
 	e.re, e.err = regexp.Compile(sep)
+	if e.err == nil {
+		e.set, e.plus = splitByteClass(sep)
+	}
 	return e
 }
 
@@ -57,6 +65,45 @@ func splitLiteral(pattern string) (string, bool) {
 		return "", false
 	}
 	return string(re.Rune), true
+}
+
+// splitByteClass reports whether pattern is a character class, or a run of
+// one (such as \s+, [,;] or \W+), that can be matched byte by byte: its
+// ASCII members are listed and its non-ASCII members are none or, with a
+// run, all of them (every byte of a multi-byte character is then a
+// separator byte, as is an invalid byte, which RE2 reads as U+FFFD).
+func splitByteClass(pattern string) (set *[256]bool, plus bool) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	re = re.Simplify()
+	if re.Op == syntax.OpPlus {
+		plus, re = true, re.Sub[0]
+	}
+	var ranges []rune
+	switch {
+	case re.Op == syntax.OpCharClass:
+		ranges = re.Rune
+	case re.Op == syntax.OpLiteral && len(re.Rune) == 1 && re.Flags&syntax.FoldCase == 0:
+		ranges = []rune{re.Rune[0], re.Rune[0]}
+	default:
+		return nil, false
+	}
+	set = new([256]bool)
+	for i := 0; i+1 < len(ranges); i += 2 {
+		lo, hi := ranges[i], ranges[i+1]
+		if hi >= utf8.RuneSelf {
+			if !plus || hi != unicode.MaxRune || lo > utf8.RuneSelf {
+				return nil, false
+			}
+			hi = 0xff // all of non-ASCII: every byte >= 0x80
+		}
+		for c := lo; c <= hi; c++ {
+			set[c] = true
+		}
+	}
+	return set, plus
 }
 
 func (e *SplitExpr) String() string {
@@ -92,6 +139,8 @@ func (e *SplitExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, erro
 	in := newStrIn(x)
 	var out *splitOut
 	switch {
+	case e.set != nil:
+		out = splitByteSet(ctx.Mem, in, e.set, e.plus)
 	case e.re != nil:
 		out = splitRegexp(ctx.Mem, in, e.re)
 	case len(e.lit) == 1:
@@ -109,7 +158,7 @@ func (e *SplitExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, erro
 type splitOut struct {
 	listBuf *memory.Buffer
 	list    []int32 // rows+1 list offsets
-	elems   *strOut // child values; elems.offs grows with elemOffs
+	elems   *strOut // child values; add grows elems.offs
 	k       int     // elements written
 }
 
@@ -206,6 +255,35 @@ func splitBytes(mem memory.Allocator, in strIn, sep []byte) *splitOut {
 			s = s[j+len(sep):]
 		}
 		o.add(s)
+		o.list[i+1] = int32(o.k)
+	}
+	return o
+}
+
+// splitByteSet splits at bytes of set, or at runs of them when plus.
+func splitByteSet(mem memory.Allocator, in strIn, set *[256]bool, plus bool) *splitOut {
+	src := in.bytes()
+	o := newSplitOut(mem, in.n, 2*in.n, len(src))
+	for i := 0; i < in.n; i++ {
+		if in.null(i) {
+			o.list[i+1] = int32(o.k)
+			continue
+		}
+		s := in.data[in.offs[i]:in.offs[i+1]]
+		at := 0
+		for j := 0; j < len(s); {
+			if !set[s[j]] {
+				j++
+				continue
+			}
+			o.add(s[at:j])
+			j++
+			for plus && j < len(s) && set[s[j]] {
+				j++
+			}
+			at = j
+		}
+		o.add(s[at:])
 		o.list[i+1] = int32(o.k)
 	}
 	return o

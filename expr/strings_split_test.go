@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -83,17 +84,18 @@ func TestSplitSlicedNulls(t *testing.T) {
 	}
 }
 
-// TestSplitMatchesRegexp compares the literal fast paths with the regexp
-// path on random input.
+// TestSplitMatchesRegexp compares the literal and byte-class fast paths with
+// the regexp path on random input.
 func TestSplitMatchesRegexp(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	rng := rand.New(rand.NewSource(1))
+	alphabet := []string{" ", "a", "b", ",", ";", "\t", "é", "\xff", "日"}
 	vals := make([]any, 500)
 	for i := range vals {
 		var b strings.Builder
 		for range rng.Intn(12) {
-			b.WriteByte(" ab,"[rng.Intn(4)])
+			b.WriteString(alphabet[rng.Intn(len(alphabet))])
 		}
 		vals[i] = b.String()
 		if rng.Intn(10) == 0 {
@@ -102,15 +104,24 @@ func TestSplitMatchesRegexp(t *testing.T) {
 	}
 	rec := sxRecord(sxStrings(mem, vals...))
 	defer rec.Release()
-	for _, sep := range []string{" ", ", ", "ab"} {
-		fast := sxEval(t, mem, Split(Col("c0"), sep), rec)
-		re := &SplitExpr{X: Col("c0"), Sep: sep, re: regexp.MustCompile(regexp.QuoteMeta(sep))}
-		slow := sxEval(t, mem, re, rec)
-		if !array.Equal(fast, slow) {
-			t.Errorf("split %q: literal and regexp paths differ", sep)
+	for _, sep := range []string{" ", ", ", "ab", "é", `\s+`, `\s`, "[,;]", "[,;]+", `\W+`, "[^ab]+", " +", "a+"} {
+		fast := Split(Col("c0"), sep)
+		if fast.lit == nil && fast.set == nil {
+			t.Errorf("split %q: no fast path", sep)
 		}
-		fast.Release()
-		slow.Release()
+		got := sxEval(t, mem, fast, rec)
+		re := &SplitExpr{X: Col("c0"), Sep: sep, re: regexp.MustCompile(sep)}
+		want := sxEval(t, mem, re, rec)
+		if !array.Equal(got, want) {
+			t.Errorf("split %q: fast and regexp paths differ:\n%v\n%v", sep, got, want)
+		}
+		got.Release()
+		want.Release()
+	}
+	for _, sep := range []string{`\W`, "[^a]", "(?i)a+", "ab+", "[é,]"} {
+		if Split(Col("c0"), sep).set != nil {
+			t.Errorf("split %q: taken as a byte class", sep)
+		}
 	}
 }
 
@@ -248,4 +259,39 @@ func BenchmarkStringFuncs(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzSplit checks the literal split paths against strings.Split, which has
+// Java's limit -1 semantics for a non-empty literal separator.
+func FuzzSplit(f *testing.F) {
+	f.Add("a  b c ", " ")
+	f.Add(",,x,", ",")
+	f.Add("a--b---c", "--")
+	f.Fuzz(func(t *testing.T, s, sep string) {
+		if sep == "" || len(sep) > 3 {
+			return
+		}
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer mem.AssertSize(t, 0)
+		rec := sxRecord(sxStrings(mem, s, nil, s+sep+s))
+		defer rec.Release()
+		e := &SplitExpr{X: Col("c0"), Sep: sep, lit: []byte(sep)}
+		out, err := e.Eval(NewContext(context.Background(), mem), rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Release()
+		got := sxValues(out)
+		for i, in := range []string{s, "", s + sep + s} {
+			if i == 1 {
+				if got[i] != nil {
+					t.Fatalf("NULL row split to %v", got[i])
+				}
+				continue
+			}
+			if want := sxList(strings.Split(in, sep)...); !reflect.DeepEqual(got[i], want) {
+				t.Fatalf("split(%q, %q) = %q, want %q", in, sep, got[i], want)
+			}
+		}
+	})
 }

@@ -65,8 +65,13 @@ func FuzzParseTimestamp(f *testing.F) {
 		if !ok {
 			return
 		}
-		// what parses is a real instant: formatting and parsing it again gives it back
-		again, ok := ParseTimestamp([]byte(time.UnixMicro(v).UTC().Format("2006-01-02 15:04:05.999999")))
+		// what parses is a real instant: formatting and parsing it again gives
+		// it back (a zone can move it out of the four-digit years)
+		tm := time.UnixMicro(v).UTC()
+		if tm.Year() < 1 || tm.Year() > 9999 {
+			return
+		}
+		again, ok := ParseTimestamp([]byte(tm.Format("2006-01-02 15:04:05.999999")))
 		if !ok || again != v {
 			t.Fatalf("%q -> %d -> %d, %v", s, v, again, ok)
 		}

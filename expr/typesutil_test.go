@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -320,4 +321,41 @@ func BenchmarkOps(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) { opBench(b, c.e) })
 	}
+}
+
+// TestOpsConcurrent evaluates shared expressions over one shared record from
+// several goroutines; run with -race it checks evaluation writes nothing
+// shared (the sliced input has a null count not yet computed).
+func TestOpsConcurrent(t *testing.T) {
+	mem := opNewMem()
+	rec := opRecord(t, mem, true, 0,
+		opCol{"i", opI64, `[1, null, 3, 4]`},
+		opCol{"s", opStr, `["2024-01-02 03:04:05 Europe/Paris", null, "x", "2024-01-02"]`})
+	defer func() { rec.Release(); mem.AssertSize(t, 0) }()
+	es := []expr.Expr{
+		expr.Cast(expr.Col("s"), &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "Asia/Tokyo"}),
+		expr.Like(expr.Col("s"), "2024%Paris"),
+		expr.When(expr.IsNull(expr.Col("i")), expr.Lit(0)).Else(expr.Mod(expr.Col("i"), expr.Lit(2))),
+		expr.In(expr.Col("i"), expr.Lit(1), expr.Lit(4)),
+		expr.Not(expr.Gt(expr.Col("i"), expr.Lit(2))),
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := expr.NewContext(context.Background(), mem)
+			for range 20 {
+				for _, e := range es {
+					out, err := e.Eval(ctx, rec)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					out.Release()
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
