@@ -3,7 +3,6 @@ package fileformat
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -46,15 +45,7 @@ func FuzzJSONReader(f *testing.F) {
 // fuzzRead reads data in every mode, inferred and with fuzzSchema, and checks
 // that nothing panics or leaks, that only FailFast reports malformed rows,
 // and that every row is either kept or dropped.
-var fuzzTick atomic.Int64
-var fuzzBusy atomic.Bool
-var fuzzInput atomic.Value
-
 func fuzzRead(t *testing.T, data []byte, opts ReadOptions) {
-	fuzzInput.Store(append([]byte(nil), data...))
-	fuzzBusy.Store(true)
-	defer fuzzBusy.Store(false)
-	fuzzTick.Add(1)
 	path := writeFile(t, t.TempDir(), "input", string(data))
 	for _, schema := range []*arrow.Schema{nil, fuzzSchema} {
 		opts.Schema = schema
