@@ -86,8 +86,7 @@ func (r *csvFile) readRow() (bool, error) {
 	if err == io.EOF {
 		return false, nil
 	}
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
+	if pe := parseError(err); pe != nil {
 		if r.header && r.opts.Mode != FailFast {
 			r.header = false // a bad header is skipped like a good one
 			r.forget(end)
@@ -168,6 +167,19 @@ func (r *csvFile) close() error {
 	return r.closer.Close()
 }
 
+// parseError returns err as a *csv.ParseError, or nil. (It checks for nil
+// first: errors.As moves its target to the heap, once per row otherwise.)
+func parseError(err error) *csv.ParseError {
+	if err == nil {
+		return nil
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
+}
+
 // csvInference accumulates a CSV schema over files: names from the first
 // file that has a record, types merged by position.
 type csvInference struct {
@@ -197,8 +209,7 @@ func (inf *csvInference) file(path string, r io.Reader) error {
 		if err == io.EOF {
 			return nil
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		if pe := parseError(err); pe != nil {
 			if inf.opts.Mode == FailFast {
 				return &MalformedError{Path: path, Line: int64(pe.Line), Err: pe.Err}
 			}

@@ -32,7 +32,8 @@
 // CSV: RFC 4180 as encoding/csv reads it — fields separated by the delimiter
 // (',' by default), optionally quoted with '"' (a quote inside a quoted field
 // is doubled), records ending in \n or \r\n, blank lines skipped, a leading
-// UTF-8 BOM ignored. With a header, the first record of every file names the
+// UTF-8 BOM ignored; as in encoding/csv, a \r\n inside a quoted field reads
+// as \n. With a header, the first record of every file names the
 // columns (duplicates get their index appended, empty names become _cN);
 // without one, columns are _c0, _c1, …, and a given schema maps columns by
 // position. An empty field is NULL for every type; the writer writes NULL as

@@ -239,7 +239,6 @@ func TestWriteDir(t *testing.T) {
 }
 
 func TestWriteDirEmptyAndExisting(t *testing.T) {
-	mem := checkedMem(t)
 	dir := filepath.Join(t.TempDir(), "out")
 	if err := WriteDir(context.Background(), dir, CSV, batch.NewSliceReader(inferable), WriteOptions{}); err != nil {
 		t.Fatal(err)
@@ -255,7 +254,6 @@ func TestWriteDirEmptyAndExisting(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("writing into a full directory: %v, want a not-empty error", err)
 	}
-	_ = mem
 }
 
 // failingReader returns its records, then an error.
