@@ -13,7 +13,7 @@ PLAIN_PKGS := ./examples/...
 all: build
 
 # deps installs system packages the build needs when they are missing.
-# gcc is needed for cgo (the race detector; later the RocksDB state store).
+# gcc is needed for cgo (the race detector and the RocksDB state store).
 # versitygw is a real S3 server the object-storage tests start on 127.0.0.1.
 VERSITYGW_VERSION := v1.8.0
 GOBIN := $(shell $(GO) env GOPATH)/bin
@@ -22,6 +22,9 @@ deps:
 	@command -v gcc >/dev/null 2>&1 || { \
 		echo "installing gcc"; \
 		apt-get update -qq && apt-get install -y -qq gcc libc6-dev; }
+	@dpkg -s librocksdb-dev >/dev/null 2>&1 || { \
+		echo "installing librocksdb-dev (RocksDB 7.8 for the state store)"; \
+		apt-get update -qq && apt-get install -y -qq librocksdb-dev; }
 	@test -x $(GOBIN)/versitygw || command -v versitygw >/dev/null 2>&1 || { \
 		echo "installing versitygw $(VERSITYGW_VERSION)"; \
 		GOFLAGS= $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION); }

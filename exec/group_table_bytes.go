@@ -17,34 +17,53 @@ import (
 //
 // Keys live in one arena: group g's key is arena[offs[g]:offs[g+1]], so the
 // table allocates only when the arena or the slot array grows, never per row.
-// Slots are open-addressed with linear probing; each holds a 32-bit hash and
-// the group index plus one (zero marks an empty slot), so a probe compares
-// keys only when the hashes agree. Keys of at most 16 bytes — words, codes,
-// most identifiers — are also kept as the two words the hash read
-// (shortKey), so comparing them costs two loads and no call; longer keys
-// are compared in the arena. A NULL key (single-column path only) is a
-// group of its own whose arena entry is empty.
+// Slots are open-addressed with linear probing. A key of at most 16 bytes —
+// words, codes, most identifiers — is held in its slot as the two words
+// loadShort reads plus its length, which together determine it, so a probe
+// compares it with two loads from the slot it already touched: one cache
+// miss per row at most, and no call. A longer key's slot holds its hash and
+// length, and a probe whose hash and length agree compares the arena bytes.
+// A NULL key (single-column path only) is a group of its own, in no slot,
+// whose arena entry is empty.
 type bytesTable struct {
 	slots     []bytesSlot
 	mask      uint32
 	arena     []byte
-	offs      []int      // len = number of groups + 1
-	short     []shortKey // by group
+	offs      []int // len = number of groups + 1
 	nullGroup uint32
 }
 
-// shortKey is a key of at most 16 bytes as loadShort reads it, with its
-// length: two such keys are equal exactly when their shortKeys are. For a
-// longer key only n is set, and n is -1 for the NULL group, so neither ever
-// equals the shortKey of a probe.
-type shortKey struct {
-	a, c uint64
-	n    int
+// bytesSlot is one slot of a bytesTable.
+type bytesSlot struct {
+	a, c  uint64 // a short key's words (loadShort); a long key's hash in a
+	n     uint32 // key length
+	group uint32 // group index + 1; 0: empty
 }
 
-type bytesSlot struct {
-	hash  uint32
-	group uint32 // group index + 1; 0: empty
+// probeKey is a key as a probe compares it: the fields of its slot.
+type probeKey struct {
+	a, c uint64
+	n    uint32
+	hash uint64
+}
+
+// makeProbeKey returns b as a probe compares it.
+func makeProbeKey(b []byte) probeKey {
+	n := len(b)
+	if n <= 16 {
+		a, c := loadShort(b)
+		return probeKey{a: a, c: c, n: uint32(n), hash: hashShortKey(a, c, n)}
+	}
+	h := hashLong(b)
+	return probeKey{a: h, n: uint32(n), hash: h}
+}
+
+// slotHash is the hash of the key in slot s, for re-placing it on growth.
+func slotHash(s bytesSlot) uint64 {
+	if s.n <= 16 {
+		return hashShortKey(s.a, s.c, int(s.n))
+	}
+	return s.a
 }
 
 // Table sizing: slots double when the table is more than maxLoadNum/maxLoadDen
@@ -68,7 +87,6 @@ func (t *bytesTable) reset() {
 	t.mask = initialSlots - 1
 	t.arena = t.arena[:0]
 	t.offs = append(t.offs[:0], 0)
-	t.short = t.short[:0]
 	t.nullGroup = noGroup
 }
 
@@ -76,56 +94,45 @@ func (t *bytesTable) len() int { return len(t.offs) - 1 }
 
 // insert returns the group of key b, adding it if it is new.
 func (t *bytesTable) insert(b []byte) uint32 {
-	g, slot, k, h := t.lookup(b)
+	k := makeProbeKey(b)
+	g, slot := t.lookup(k, b)
 	if g == noGroup {
-		g = t.add(slot, h, k, b)
+		g = t.add(slot, k, b)
 	}
 	return g
 }
 
 // find returns the group of key b, or noGroup.
 func (t *bytesTable) find(b []byte) uint32 {
-	g, _, _, _ := t.lookup(b)
+	g, _ := t.lookup(makeProbeKey(b), b)
 	return g
 }
 
-// lookup returns the group of key b or, when the table does not hold it,
-// noGroup and the empty slot it would take, with the key's short form and
-// hash for add.
-func (t *bytesTable) lookup(b []byte) (g, slot uint32, k shortKey, h uint32) {
-	k.n = len(b)
-	if k.n <= 16 {
-		k.a, k.c = loadShort(b)
-		h = uint32(hashShortKey(k.a, k.c, k.n))
-	} else {
-		h = uint32(hashLong(b))
-	}
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		s := t.slots[i]
+// lookup returns the group of key b (as probe key k) or, when the table does
+// not hold it, noGroup and the empty slot it would take.
+func (t *bytesTable) lookup(k probeKey, b []byte) (g, slot uint32) {
+	for i := uint32(k.hash) & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
 		if s.group == 0 {
-			return noGroup, i, k, h
+			return noGroup, i
 		}
-		if s.hash == h && t.equal(s.group-1, k, b) {
-			return s.group - 1, i, k, h
+		if s.a == k.a && s.c == k.c && s.n == k.n && (k.n <= 16 || t.equalLong(s.group-1, b)) {
+			return s.group - 1, i
 		}
 	}
 }
 
-// equal reports whether group g's key is b, whose short form is k.
-func (t *bytesTable) equal(g uint32, k shortKey, b []byte) bool {
-	if k.n <= 16 {
-		return t.short[g] == k
-	}
+// equalLong reports whether group g's key is b.
+func (t *bytesTable) equalLong(g uint32, b []byte) bool {
 	return bytes.Equal(t.arena[t.offs[g]:t.offs[g+1]], b)
 }
 
-// add stores key b (short form k, hash h) as a new group in empty slot i.
-func (t *bytesTable) add(i, h uint32, k shortKey, b []byte) uint32 {
+// add stores key b (probe key k) as a new group in empty slot i.
+func (t *bytesTable) add(i uint32, k probeKey, b []byte) uint32 {
 	g := uint32(t.len())
 	t.arena = append(t.arena, b...)
 	t.offs = append(t.offs, len(t.arena))
-	t.short = append(t.short, k)
-	t.slots[i] = bytesSlot{hash: h, group: g + 1}
+	t.slots[i] = bytesSlot{a: k.a, c: k.c, n: k.n, group: g + 1}
 	if uint64(len(t.offs)-1)*maxLoadDen > uint64(len(t.slots))*maxLoadNum {
 		t.grow()
 	}
@@ -137,12 +144,11 @@ func (t *bytesTable) insertNull() uint32 {
 	if t.nullGroup == noGroup {
 		t.nullGroup = uint32(t.len())
 		t.offs = append(t.offs, len(t.arena))
-		t.short = append(t.short, shortKey{n: -1})
 	}
 	return t.nullGroup
 }
 
-// grow doubles the slot array and re-places every key by its stored hash.
+// grow doubles the slot array and re-places every key.
 func (t *bytesTable) grow() {
 	slots := make([]bytesSlot, 2*len(t.slots))
 	mask := uint32(len(slots) - 1)
@@ -150,7 +156,7 @@ func (t *bytesTable) grow() {
 		if s.group == 0 {
 			continue
 		}
-		i := s.hash & mask
+		i := uint32(slotHash(s)) & mask
 		for slots[i].group != 0 {
 			i = (i + 1) & mask
 		}
@@ -167,25 +173,25 @@ type binaryOffsets interface{ ~int32 | ~int64 }
 // group.
 func insertBinary[O binaryOffsets](t *bytesTable, offs []O, data, valid []byte, validOff int, groups []uint32) {
 	if valid == nil {
-		// The common case, inlined by hand: a short key is hashed and
-		// compared as the two words loadShort reads.
+		// The common case, inlined by hand for short keys: hash the two
+		// words loadShort reads and compare them with the slot's.
 		for i := range groups {
 			b := data[offs[i]:offs[i+1]]
 			if len(b) > 16 {
 				groups[i] = t.insert(b)
 				continue
 			}
-			k := shortKey{n: len(b)}
-			k.a, k.c = loadShort(b)
-			h := uint32(hashShortKey(k.a, k.c, k.n))
-			slots, mask, short := t.slots, t.mask, t.short
+			a, c := loadShort(b)
+			n := uint32(len(b))
+			h := uint32(hashShortKey(a, c, len(b)))
+			slots, mask := t.slots, t.mask
 			for j := h & mask; ; j = (j + 1) & mask {
-				s := slots[j]
+				s := &slots[j]
 				if s.group == 0 {
-					groups[i] = t.add(j, h, k, b)
+					groups[i] = t.add(j, probeKey{a: a, c: c, n: n}, b)
 					break
 				}
-				if s.hash == h && short[s.group-1] == k {
+				if s.a == a && s.c == c && s.n == n {
 					groups[i] = s.group - 1
 					break
 				}

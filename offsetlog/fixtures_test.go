@@ -1,0 +1,166 @@
+package offsetlog_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sluicestream/sluice/batch"
+	"github.com/sluicestream/sluice/checkpoint"
+	"github.com/sluicestream/sluice/offsetlog"
+)
+
+// offsetFixtures returns every offset log file among the Spark fixtures:
+// the files of every offsets/ directory and of offset-log-version-*/, by
+// path relative to the fixtures root.
+func offsetFixtures(t *testing.T) (root string, files map[string][]byte) {
+	root = fixturesDir(t)
+	files = map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if filepath.Base(filepath.Dir(p)) != "offsets" && !strings.HasPrefix(rel, "offset-log-") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		files[rel] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 18 {
+		t.Fatalf("found %d offset log fixtures under %s, want at least 18", len(files), root)
+	}
+	return root, files
+}
+
+// TestFixtures parses every Spark offset log fixture and writes it back: the
+// bytes must be Spark's, but for the trailing newline some hand-edited
+// fixtures have and Spark never writes.
+func TestFixtures(t *testing.T) {
+	_, files := offsetFixtures(t)
+	for rel, data := range files {
+		e, err := offsetlog.Parse(rel, data)
+		if err != nil {
+			t.Errorf("%s: %v", rel, err)
+			continue
+		}
+		if len(e.Offsets) == 0 || len(e.Metadata.Extra) != 0 || e.Metadata.BatchTimestampMs == 0 {
+			t.Errorf("%s: unexpected entry %+v", rel, e)
+		}
+		out, err := e.Encode()
+		if err != nil {
+			t.Errorf("%s: Encode: %v", rel, err)
+			continue
+		}
+		if want := bytes.TrimSuffix(data, []byte("\n")); !bytes.Equal(out, want) {
+			t.Errorf("%s: written back differently:\n got %q\nwant %q", rel, out, want)
+		}
+	}
+}
+
+// TestFixturesThroughLog writes every fixture's entry with Log.Add and reads
+// the file back: what Sluice writes is what Spark wrote.
+func TestFixturesThroughLog(t *testing.T) {
+	_, files := offsetFixtures(t)
+	ctx := t.Context()
+	for rel, data := range files {
+		e, err := offsetlog.Parse(rel, data)
+		if err != nil {
+			t.Fatalf("%s: %v", rel, err)
+		}
+		st := checkpoint.NewMem()
+		l := offsetlog.New(st)
+		if err := l.Add(ctx, 0, e); err != nil {
+			t.Fatalf("%s: Add: %v", rel, err)
+		}
+		raw, err := st.Read(ctx, "offsets/0")
+		if err != nil || !bytes.Equal(raw, bytes.TrimSuffix(data, []byte("\n"))) {
+			t.Errorf("%s: Add wrote %q, %v", rel, raw, err)
+		}
+		got, err := l.Get(ctx, 0)
+		if err != nil || !reflect.DeepEqual(got, e) {
+			t.Errorf("%s: Get = %+v, %v; want %+v", rel, got, err, e)
+		}
+	}
+}
+
+func raw(s ...string) []json.RawMessage {
+	out := make([]json.RawMessage, len(s))
+	for i, v := range s {
+		if v != "-" {
+			out[i] = json.RawMessage(v)
+		}
+	}
+	return out
+}
+
+// TestFixtureContents checks what a few fixtures say, field by field.
+func TestFixtureContents(t *testing.T) {
+	_, files := offsetFixtures(t)
+	for rel, want := range map[string]struct {
+		wm, ts   int64
+		confLen  int // -1: no conf field
+		firstKey string
+		offsets  []json.RawMessage
+	}{
+		"checkpoint-version-2.1.0/offsets/0":                         {0, 1489085905815, -1, "", raw("2")},
+		"offset-log-version-2.1.0/0":                                 {0, 1480981499528, -1, "", raw("0", `{"topic-0":{"0":1}}`)},
+		"checkpoint-version-2.4.0-streaming-join/offsets/0":          {0, 1548845804202, 5, "spark.sql.streaming.stateStore.providerClass", raw("0", "0")},
+		"checkpoint-version-3.5.1-streaming-deduplication/offsets/1": {0, 1719278978807, 9, "spark.sql.streaming.stateStore.providerClass", raw("1")},
+		"checkpoint-version-4.0.0-state-source/offsets/2":            {1717622949519, 1717623010004, 9, "spark.sql.streaming.stateStore.providerClass", raw("17")},
+		"checkpoint-version-4.0.0-tws-avro/offsets/1":                {0, 1734074257473, 11, "spark.sql.streaming.stateStore.providerClass", raw("1")},
+	} {
+		e, err := offsetlog.Parse(rel, files[rel])
+		if err != nil {
+			t.Fatalf("%s: %v", rel, err)
+		}
+		md := e.Metadata
+		if md.BatchWatermarkMs != want.wm || md.BatchTimestampMs != want.ts {
+			t.Errorf("%s: watermark %d timestamp %d, want %d %d", rel, md.BatchWatermarkMs, md.BatchTimestampMs, want.wm, want.ts)
+		}
+		switch {
+		case want.confLen < 0 && md.Conf != nil:
+			t.Errorf("%s: conf %v, want none (nil)", rel, md.Conf)
+		case want.confLen >= 0 && (len(md.Conf) != want.confLen || md.Conf[0].Key != want.firstKey):
+			t.Errorf("%s: conf %v, want %d entries starting with %s", rel, md.Conf, want.confLen, want.firstKey)
+		}
+		if !reflect.DeepEqual(e.Offsets, want.offsets) {
+			t.Errorf("%s: offsets %q, want %q", rel, e.Offsets, want.offsets)
+		}
+	}
+	e, _ := offsetlog.Parse("x", files["checkpoint-version-4.0.0-state-source/offsets/0"])
+	if v, ok := e.Metadata.Conf.Get("spark.sql.shuffle.partitions"); !ok || v != "4" {
+		t.Errorf("shuffle partitions = %q, %v; want 4", v, ok)
+	}
+}
+
+// TestFixtureGap reads Spark's "test gaps in offset log" checkpoint, written
+// with async progress tracking: offsets 1, 2 and 4. List shows the gap,
+// Latest is 4, and ListDense, for callers that expect dense ids, reports
+// offsets/3 missing.
+func TestFixtureGap(t *testing.T) {
+	root := fixturesDir(t)
+	st := loadDir(t, filepath.Join(root, "checkpoint-test-offsetId-commitId-inconsistent"), ".")
+	l := offsetlog.New(st)
+	ctx := t.Context()
+	ids, err := l.List(ctx)
+	if err != nil || !slices.Equal(ids, []batch.ID{1, 2, 4}) {
+		t.Fatalf("List = %v, %v", ids, err)
+	}
+	id, e, err := l.Latest(ctx)
+	if err != nil || id != 4 || string(e.Offsets[0]) != "4" || e.Metadata.BatchWatermarkMs != 5000 {
+		t.Fatalf("Latest = %d %+v, %v", id, e, err)
+	}
+	_, err = l.ListDense(ctx)
+	wantCorrupt(t, err, "offsets/3", "missing")
+}
