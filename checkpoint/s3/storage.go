@@ -55,29 +55,28 @@ func New(ctx context.Context, opts Options) (*Storage, error) {
 	if err != nil {
 		return nil, &Error{Op: "open storage", URL: "s3://" + opts.Bucket + "/" + strings.Trim(opts.Prefix, "/"), Err: err, msg: err.Error()}
 	}
-	tr, err := minio.DefaultTransport(o.Secure)
-	if err != nil {
-		return nil, err
+	s := &Storage{bucket: o.Bucket, partSize: o.PartSize}
+	if o.Prefix != "" {
+		s.prefix = o.Prefix + "/"
 	}
-	client, err := minio.New(o.Endpoint, &minio.Options{
-		Creds:     credentials.NewStaticV4(o.AccessKey, o.SecretKey, o.SessionToken),
-		Secure:    o.Secure,
-		Transport: tr,
-		Region:    o.Region,
-	})
-	s := &Storage{client: client, transport: tr, bucket: o.Bucket, partSize: o.PartSize}
 	for _, secret := range []string{o.SecretKey, o.SessionToken} {
 		if secret != "" {
 			s.secrets = append(s.secrets, secret)
 		}
 	}
+	if s.transport, err = minio.DefaultTransport(o.Secure); err != nil {
+		return nil, s.fail("open storage", "", err)
+	}
+	s.client, err = minio.New(o.Endpoint, &minio.Options{
+		Creds:     credentials.NewStaticV4(o.AccessKey, o.SecretKey, o.SessionToken),
+		Secure:    o.Secure,
+		Transport: s.transport,
+		Region:    o.Region,
+	})
 	if err != nil {
 		return nil, s.fail("open storage", "", err)
 	}
-	s.core = minio.Core{Client: client}
-	if o.Prefix != "" {
-		s.prefix = o.Prefix + "/"
-	}
+	s.core = minio.Core{Client: s.client}
 	if err := s.check(ctx, o.SkipConditionalCheck); err != nil {
 		s.Close()
 		return nil, err
@@ -170,16 +169,18 @@ func (s *Storage) Put(ctx context.Context, path string, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	first := make([]byte, s.partSize)
-	n, err := io.ReadFull(r, first)
+	// Read the first part into a buffer that grows only as far as the
+	// stream goes, so a small file costs a small buffer and one request.
+	var first bytes.Buffer
+	n, err := io.CopyN(&first, r, s.partSize)
 	size := int64(-1)
 	switch {
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		r, size = bytes.NewReader(first[:n]), int64(n)
+	case errors.Is(err, io.EOF):
+		r, size = &first, n
 	case err != nil:
 		return s.fail("put", path, err)
 	default:
-		r = io.MultiReader(bytes.NewReader(first), r)
+		r = io.MultiReader(&first, r)
 	}
 	_, err = s.client.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{PartSize: uint64(s.partSize)})
 	if err != nil {
@@ -205,10 +206,11 @@ func (s *Storage) Open(ctx context.Context, path string) (io.ReadCloser, error) 
 // List lists dir with delimiter "/": objects by name, common prefixes as
 // "name/", sorted bytewise.
 func (s *Storage) List(ctx context.Context, dir string) ([]string, error) {
-	dir, err := checkpoint.ValidateDir(dir)
+	clean, err := checkpoint.ValidateDir(dir)
 	if err != nil {
 		return nil, &Error{Op: "list", Path: dir, URL: s.url(dir), Err: err, msg: err.Error()}
 	}
+	dir = clean
 	prefix := s.prefix
 	if dir != "" {
 		prefix += dir + "/"

@@ -18,12 +18,13 @@ const module = "github.com/sluicestream/sluice"
 // that both the batch readers (root package) and the streaming file source
 // (source/file) need, so it sits on L1 where both can reach it.
 // internal/benchmd and internal/layering are tools and tests, on the top line.
-// checkpoint/storagetest, the conformance suite every Storage passes, sits
-// with the implementations it tests.
+// checkpoint/storagetest and statestore/storetest, the conformance suites
+// every Storage and every state-store provider passes, sit with the
+// implementations they test.
 var lines = [][]string{
 	{"cmd/*", "examples/*", "internal/benchmd", "internal/layering"},
 	{"config"},
-	{"source/*", "sink/*", "statestore/rocksdb", "statestore/mem", "checkpoint/s3", "checkpoint/storagetest"},
+	{"source/*", "sink/*", "statestore/rocksdb", "statestore/mem", "checkpoint/s3", "checkpoint/storagetest", "statestore/storetest"},
 	{""}, // the module root: package sluice
 	{"engine"},
 	{"engine/protocol"},
