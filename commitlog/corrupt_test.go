@@ -39,8 +39,8 @@ func TestCorruptTruncatedFile(t *testing.T) {
 	} {
 		wantCorrupt(t, getRaw(t, full[:c.n]), "commits/5", c.want)
 	}
-	// Every cut is corruption, never another error or a panic: no prefix of
-	// a commit is a commit, except cuts of the watermark's digits.
+	// Every cut is corruption, never another error or a panic: the closing
+	// brace comes last, so no strict prefix of a commit is a commit.
 	for n := range len(full) {
 		_, err := commitlog.Parse("commits/5", []byte(full[:n]))
 		var ce *checkpoint.CorruptionError

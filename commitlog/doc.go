@@ -17,9 +17,10 @@
 //
 // The JSON is written compactly: nextBatchWatermarkMs first, as json4s
 // writes Spark's CommitMetadata, then the fields this package does not
-// interpret, verbatim and in order (Entry.Extra). Spark 4 adds
-// "stateUniqueIds" (checkpoint format v2; with v1 it writes it empty, {});
-// Sluice may add its own, such as references to the state checkpoint a
+// interpret, verbatim and in order (Entry.Extra). Spark 4 may add
+// "stateUniqueIds": empty, {}, in the v1 fixture
+// checkpoint-version-4.0.0-tws-avro, filled in with state checkpoint format
+// v2. Sluice may add its own, such as references to the state checkpoint a
 // batch committed — give them names Spark will not use (a "sluice" prefix).
 // Spark ignores fields it does not know, and this package keeps them, so a
 // file read and written again is byte-identical when it was written the way

@@ -86,3 +86,32 @@ func TestEncodeAsSpark(t *testing.T) {
 		}
 	}
 }
+
+// TestSparkCheckpointOnDisk opens a copy of a Spark checkpoint directory with
+// the local storage, reads its commit log (batches 1 and 2: batch 0's commit
+// is one of the files the fixtures lack), commits batch 3, and checks the
+// file on disk is in Spark's format.
+func TestSparkCheckpointOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(fixturesDir(t), "checkpoint-version-4.0.0-state-source")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := checkpoint.OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	l := commitlog.New(st)
+	id, e, err := l.Latest(ctx)
+	if err != nil || id != 2 || e.NextBatchWatermarkMs != 1717622959519 {
+		t.Fatalf("Latest = %d %+v, %v", id, e, err)
+	}
+	if err := l.Add(ctx, 3, commitlog.Entry{NextBatchWatermarkMs: 1717622969519}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "commits", "3"))
+	if want := "v1\n{\"nextBatchWatermarkMs\":1717622969519}"; err != nil || string(got) != want {
+		t.Fatalf("commits/3 on disk = %q, %v; want %q", got, err, want)
+	}
+}

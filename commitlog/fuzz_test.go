@@ -23,6 +23,8 @@ func FuzzParseCommitEntry(f *testing.F) {
 		"v1\n{\"nextBatchWatermarkMs\":-1,\"stateUniqueIds\":{\"0\":[[\"a\",\"b\"]]}}",
 		"v1\n{\"\\u00e9\\n\":\"\\ud800\",\"x\" : [1, 2.5e3]}",
 		"v9\n{}",
+		"v1\n{\"\xff\":\"\xfe\",\"nextBatchWatermarkMs\":-0}\r",
+		"v1\n\t{\"nextBatchWatermarkMs\":-9223372036854775808}\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -14,8 +14,13 @@ import (
 )
 
 func TestLog(t *testing.T) {
+	for _, s := range storages {
+		t.Run(s.name, func(t *testing.T) { testLog(t, s.open(t)) })
+	}
+}
+
+func testLog(t *testing.T, st checkpoint.Storage) {
 	ctx := t.Context()
-	st := checkpoint.NewMem()
 	l := commitlog.New(st)
 	if _, _, err := l.Latest(ctx); !errors.Is(err, commitlog.ErrEmpty) {
 		t.Fatalf("Latest of a new log: %v, want ErrEmpty", err)
@@ -70,8 +75,13 @@ func TestAddExisting(t *testing.T) {
 }
 
 func TestConcurrentAdd(t *testing.T) {
+	for _, s := range storages {
+		t.Run(s.name, func(t *testing.T) { testConcurrentAdd(t, commitlog.New(s.open(t))) })
+	}
+}
+
+func testConcurrentAdd(t *testing.T, l *commitlog.Log) {
 	ctx := t.Context()
-	l := commitlog.New(checkpoint.NewMem())
 	const writers = 8
 	errs := make([]error, writers)
 	var start, done sync.WaitGroup

@@ -39,7 +39,8 @@
 //
 // A file read with Parse and written with Encode is byte-identical to the
 // original when the original is as Spark writes it (compact metadata, known
-// fields first, no trailing newline); otherwise it is equal in value.
+// fields first, strings escaped as Jackson escapes them, no trailing
+// newline); otherwise it is equal in value.
 //
 // # Errors
 //

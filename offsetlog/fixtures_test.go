@@ -3,6 +3,7 @@ package offsetlog_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -163,4 +164,49 @@ func TestFixtureGap(t *testing.T) {
 	}
 	_, err = l.ListDense(ctx)
 	wantCorrupt(t, err, "offsets/3", "missing")
+}
+
+// TestSparkCheckpointOnDisk opens a copy of a Spark checkpoint directory with
+// the local storage, reads its offset log, continues it by one batch as the
+// engine would, and checks the new file on disk is in Spark's format.
+func TestSparkCheckpointOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(fixturesDir(t), "checkpoint-version-4.0.0-state-source")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	st, err := checkpoint.OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	l := offsetlog.New(st)
+	ids, err := l.ListDense(ctx)
+	if err != nil || !slices.Equal(ids, []batch.ID{0, 1, 2}) {
+		t.Fatalf("ListDense = %v, %v", ids, err)
+	}
+	id, e, err := l.Latest(ctx)
+	if err != nil || id != 2 || e.Metadata.BatchWatermarkMs != 1717622949519 {
+		t.Fatalf("Latest = %d %+v, %v", id, e, err)
+	}
+	next := e
+	next.Metadata.BatchWatermarkMs = 1717622959519 // commits/2's nextBatchWatermarkMs
+	next.Metadata.BatchTimestampMs = 1717623020004
+	next.Offsets = raw("27")
+	if err := l.Add(ctx, 3, next); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "offsets", "3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, _ := os.ReadFile(filepath.Join(src, "offsets", "2"))
+	want := strings.Replace(strings.Replace(string(prev), "1717622949519", "1717622959519", 1), "1717623010004", "1717623020004", 1)
+	want = strings.TrimSuffix(want, "17") + "27"
+	if string(got) != want {
+		t.Fatalf("offsets/3 on disk:\n got %q\nwant %q", got, want)
+	}
+	if err := l.Add(ctx, 2, next); !errors.As(err, new(*offsetlog.AlreadyLoggedError)) {
+		t.Fatalf("Add(2) over Spark's entry: %v, want *AlreadyLoggedError", err)
+	}
 }

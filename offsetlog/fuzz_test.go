@@ -23,6 +23,9 @@ func FuzzParseOffsetEntry(f *testing.F) {
 		"v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":0}\n-\n-\n",
 		"v1\n{\"conf\":{\"a\\u0000\":\"\\ud800\"},\"x\":{\"y\" : [1, 2.5e3]}}\n\"\\n\"",
 		"v9\n{}",
+		"v1\n{\"\xff\":\"\xfe\",\"batchTimestampMs\":-0}\r\n\"\xff\"\t\r",
+		"v1\n{\"conf\":{}}\n \n",
+		"v01\n\t{\"batchWatermarkMs\":9223372036854775807}\n[]\n{}\nnull",
 	} {
 		f.Add([]byte(s))
 	}

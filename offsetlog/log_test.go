@@ -24,8 +24,13 @@ func entry(ts int64, offsets ...string) offsetlog.Entry {
 }
 
 func TestLog(t *testing.T) {
+	for _, s := range storages {
+		t.Run(s.name, func(t *testing.T) { testLog(t, s.open(t)) })
+	}
+}
+
+func testLog(t *testing.T, st checkpoint.Storage) {
 	ctx := t.Context()
-	st := checkpoint.NewMem()
 	l := offsetlog.New(st)
 	if _, _, err := l.Latest(ctx); !errors.Is(err, offsetlog.ErrEmpty) {
 		t.Fatalf("Latest of a new log: %v, want ErrEmpty", err)
@@ -91,8 +96,13 @@ func TestAddExisting(t *testing.T) {
 }
 
 func TestConcurrentAdd(t *testing.T) {
+	for _, s := range storages {
+		t.Run(s.name, func(t *testing.T) { testConcurrentAdd(t, offsetlog.New(s.open(t))) })
+	}
+}
+
+func testConcurrentAdd(t *testing.T, l *offsetlog.Log) {
 	ctx := t.Context()
-	l := offsetlog.New(checkpoint.NewMem())
 	const writers = 8
 	errs := make([]error, writers)
 	var start, done sync.WaitGroup

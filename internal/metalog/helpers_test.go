@@ -159,3 +159,19 @@ func loadDir(t testing.TB, src, dst string) checkpoint.Storage {
 	}
 	return st
 }
+
+// storages are the Storage implementations the log tests run against, each
+// opened fresh for one test.
+var storages = []struct {
+	name string
+	open func(t *testing.T) checkpoint.Storage
+}{
+	{"mem", func(t *testing.T) checkpoint.Storage { return checkpoint.NewMem() }},
+	{"local", func(t *testing.T) checkpoint.Storage {
+		st, err := checkpoint.OpenLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}},
+}

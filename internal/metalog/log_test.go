@@ -66,8 +66,17 @@ func TestAddExisting(t *testing.T) {
 }
 
 func TestConcurrentAdd(t *testing.T) {
+	for _, s := range storages {
+		t.Run(s.name, func(t *testing.T) {
+			for round := range 5 {
+				testConcurrentAdd(t, metalog.New(s.open(t), "offsets", 1), batch.ID(round))
+			}
+		})
+	}
+}
+
+func testConcurrentAdd(t *testing.T, l *metalog.Log, id batch.ID) {
 	ctx := t.Context()
-	l := metalog.New(checkpoint.NewMem(), "offsets", 1)
 	const writers = 8
 	errs := make([]error, writers)
 	var start, done sync.WaitGroup
@@ -75,7 +84,7 @@ func TestConcurrentAdd(t *testing.T) {
 	for i := range writers {
 		done.Go(func() {
 			start.Wait()
-			errs[i] = l.Add(ctx, 0, fmt.Appendf(nil, "writer %d", i))
+			errs[i] = l.Add(ctx, id, fmt.Appendf(nil, "writer %d", i))
 		})
 	}
 	start.Done()
@@ -95,7 +104,7 @@ func TestConcurrentAdd(t *testing.T) {
 	if winner < 0 {
 		t.Fatal("no writer won")
 	}
-	rec, err := l.Get(ctx, 0)
+	rec, err := l.Get(ctx, id)
 	if err != nil || string(rec.Body) != fmt.Sprintf("writer %d", winner) {
 		t.Fatalf("entry %q, %v; want writer %d's", rec.Body, err, winner)
 	}
