@@ -226,7 +226,13 @@ func (l *Local) ensureDir(dir string) error {
 		return err
 	}
 	abs := l.abs(dir)
-	if err := l.fs.Mkdir(abs, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := l.fs.Mkdir(abs, 0o755); errors.Is(err, fs.ErrExist) {
+		if fi, err := l.fs.Stat(abs); err != nil {
+			return err
+		} else if !fi.IsDir() {
+			return fmt.Errorf("%s is a file, not a directory", dir)
+		}
+	} else if err != nil {
 		return err
 	}
 	if err := fsutil.SyncDir(l.fs, filepath.Dir(abs)); err != nil {

@@ -81,7 +81,7 @@ func fill(b byte, n int) []byte { return bytes.Repeat([]byte{b}, n) }
 
 // wholeSize is the size of the contents the partial-read tests write: big
 // enough that a write takes many system calls or parts.
-const wholeSize = 1 << 20
+const wholeSize = 512 << 10
 
 // checkWhole reports what is wrong with content read while a writer
 // replaces it with fill(k, wholeSize) for changing k, or "".
@@ -141,14 +141,14 @@ func raceReaders(t *testing.T, st checkpoint.Storage, p string, rounds int,
 
 func testNoPartialReads(t *testing.T, st checkpoint.Storage) {
 	const p = "metadata"
-	raceReaders(t, st, p, 30,
+	raceReaders(t, st, p, 20,
 		func(ctx context.Context, k byte) error { return st.Write(ctx, p, fill(k, wholeSize)) },
 		func(ctx context.Context) ([]byte, error) { return st.Read(ctx, p) })
 }
 
 func testNoPartialOpens(t *testing.T, st checkpoint.Storage) {
 	const p = "state/0/0/1.snapshot"
-	raceReaders(t, st, p, 30,
+	raceReaders(t, st, p, 20,
 		func(ctx context.Context, k byte) error {
 			return st.Put(ctx, p, &oddChunks{r: bytes.NewReader(fill(k, wholeSize))})
 		},

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -38,7 +39,8 @@ func testCanceledContext(t *testing.T, st checkpoint.Storage) {
 }
 
 // cancelingReader cancels its context after handing out after bytes, and
-// never ends.
+// ends 64 MiB later, so a Put that ignores the context fails the test
+// instead of hanging it.
 type cancelingReader struct {
 	cancel context.CancelFunc
 	after  int
@@ -47,6 +49,9 @@ type cancelingReader struct {
 func (c *cancelingReader) Read(p []byte) (int, error) {
 	if c.after <= 0 {
 		c.cancel()
+	}
+	if c.after < -64<<20 {
+		return 0, io.EOF
 	}
 	n := min(len(p), 32<<10)
 	for i := range p[:n] {
