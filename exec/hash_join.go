@@ -41,6 +41,7 @@ type hashJoin struct {
 	extraCols   []joinColumn     // the columns extra reads
 	extraSchema *arrow.Schema    // those columns, named as in the joined row
 	schema      *arrow.Schema
+	joined      *arrow.Schema // left then right columns, as plan.Join names them
 }
 
 // joinColumn is one column of the joined row: column idx of the left or the
@@ -64,7 +65,7 @@ func newHashJoin(left, right Operator, n *plan.Join) (Operator, error) {
 	j := &hashJoin{
 		left: left, right: right, typ: n.Type,
 		lkeys: lkeys, rkeys: rkeys, common: common, never: never,
-		extra: n.Extra, schema: n.Schema(),
+		extra: n.Extra, schema: n.Schema(), joined: n.JoinedSchema(),
 	}
 	if err := j.checkSchema(); err != nil {
 		return nil, fmt.Errorf("hash join: %w", err)
@@ -77,19 +78,6 @@ func newHashJoin(left, right Operator, n *plan.Join) (Operator, error) {
 	return j, nil
 }
 
-// joinedFields is the left fields then the right ones, a right column named
-// like a left one renamed "<name>_right" (plan.Join's naming rule).
-func joinedFields(ls, rs *arrow.Schema) []arrow.Field {
-	fields := ls.Fields()
-	for _, f := range rs.Fields() {
-		if ls.HasField(f.Name) {
-			f.Name += "_right"
-		}
-		fields = append(fields, f)
-	}
-	return fields
-}
-
 // checkSchema checks the output schema has the columns the join produces.
 func (j *hashJoin) checkSchema() error {
 	ls, rs := j.left.Schema(), j.right.Schema()
@@ -100,7 +88,7 @@ func (j *hashJoin) checkSchema() error {
 	if j.schema.NumFields() != want {
 		return fmt.Errorf("output schema has %d columns, want %d", j.schema.NumFields(), want)
 	}
-	for i, f := range joinedFields(ls, rs)[:want] {
+	for i, f := range j.joined.Fields()[:want] {
 		if !arrow.TypeEqual(j.schema.Field(i).Type, f.Type) {
 			return fmt.Errorf("output column %d (%q) is %s, input has %s", i, j.schema.Field(i).Name, j.schema.Field(i).Type, f.Type)
 		}
@@ -111,7 +99,7 @@ func (j *hashJoin) checkSchema() error {
 // resolveExtra finds the joined-row columns the Extra condition reads.
 func (j *hashJoin) resolveExtra() error {
 	nleft := j.left.Schema().NumFields()
-	joined := joinedFields(j.left.Schema(), j.right.Schema())
+	joined := j.joined.Fields()
 	if err := checkPredicate(j.extra, arrow.NewSchema(joined, nil)); err != nil {
 		return err
 	}

@@ -142,3 +142,7 @@ func (n *Join) String() string {
 	}
 	return s
 }
+
+// JoinedSchema is the schema Extra is evaluated over: the left columns then
+// every right column, under the naming rule of Join.
+func (n *Join) JoinedSchema() *arrow.Schema { return n.joined }
