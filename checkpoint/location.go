@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -76,8 +77,15 @@ func Open(ctx context.Context, location string) (Storage, error) {
 	}
 	u, err := url.Parse(location)
 	if err != nil {
-		return nil, fmt.Errorf("open checkpoint %s: %w", location, err)
+		// url.Error repeats the URL, password included: keep only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("open checkpoint: invalid URL: %w", err)
 	}
+	// Credentials written into a URL never reach an error message.
+	location = u.Redacted()
 	scheme := strings.ToLower(u.Scheme)
 	if scheme == "file" {
 		return openFileURL(location, u)

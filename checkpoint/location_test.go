@@ -107,3 +107,14 @@ func TestRegisterScheme(t *testing.T) {
 		}()
 	}
 }
+
+func TestOpenRedactsCredentials(t *testing.T) {
+	_, err := checkpoint.Open(context.Background(), "nosuch://user:hunter2@bucket/prefix")
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error %v must exist and not show the password", err)
+	}
+	_, err = checkpoint.Open(context.Background(), "nosuch://user:hunter2@bu cket/%zz")
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error %v must exist and not show the password", err)
+	}
+}

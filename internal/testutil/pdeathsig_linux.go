@@ -1,0 +1,12 @@
+package testutil
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// dieWithParent makes the kernel kill cmd when the test binary dies, so a
+// test killed by -timeout leaves no server running.
+func dieWithParent(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package testutil
+
+import "os/exec"
+
+// dieWithParent is a no-op where the kernel cannot kill a child with its
+// parent; test cleanup still stops the server.
+func dieWithParent(*exec.Cmd) {}
