@@ -8,21 +8,17 @@ import (
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/commitlog"
 	"github.com/sluicestream/sluice/internal/metalog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
 
 // getRaw stores data as commits/5 and reads it back through a Log.
 func getRaw(t *testing.T, data string) error {
 	t.Helper()
-	st := checkpoint.NewMem()
-	if err := st.Create(t.Context(), "commits/5", []byte(data)); err != nil {
-		t.Fatal(err)
-	}
-	_, err := commitlog.New(st).Get(t.Context(), 5)
-	return err
+	return metalogtest.GetFile(t, commitlog.New, data)
 }
 
 func TestCorruptEmptyFile(t *testing.T) {
-	wantCorrupt(t, getRaw(t, ""), "commits/5", "empty file")
+	metalogtest.WantCorrupt(t, getRaw(t, ""), "commits/5", "empty file")
 }
 
 func TestCorruptTruncatedFile(t *testing.T) {
@@ -37,7 +33,7 @@ func TestCorruptTruncatedFile(t *testing.T) {
 		{10, "truncated"},              // inside the JSON
 		{len(full) - 1, "truncated"},   // the last brace
 	} {
-		wantCorrupt(t, getRaw(t, full[:c.n]), "commits/5", c.want)
+		metalogtest.WantCorrupt(t, getRaw(t, full[:c.n]), "commits/5", c.want)
 	}
 	// Every cut is corruption, never another error or a panic: the closing
 	// brace comes last, so no strict prefix of a commit is a commit.
@@ -51,17 +47,17 @@ func TestCorruptTruncatedFile(t *testing.T) {
 }
 
 func TestCorruptMissingVersionLine(t *testing.T) {
-	wantCorrupt(t, getRaw(t, `{"nextBatchWatermarkMs":0}`), "commits/5", "missing or garbled version line")
+	metalogtest.WantCorrupt(t, getRaw(t, `{"nextBatchWatermarkMs":0}`), "commits/5", "missing or garbled version line")
 }
 
 func TestCorruptNewerVersion(t *testing.T) {
 	err := getRaw(t, "v9\n{\"nextBatchWatermarkMs\":0}")
-	wantCorrupt(t, err, "commits/5", "written by a newer Sluice/Spark (v9, this build reads up to v1)")
+	metalogtest.WantCorrupt(t, err, "commits/5", "written by a newer Sluice/Spark (v9, this build reads up to v1)")
 	if !errors.Is(err, metalog.ErrNewerVersion) {
 		t.Errorf("%v does not wrap ErrNewerVersion", err)
 	}
 	// Spark 4 with state checkpoint format v2 writes v2 commits.
-	wantCorrupt(t, getRaw(t, "v2\n{\"nextBatchWatermarkMs\":0,\"stateUniqueIds\":{\"0\":[[\"u\"]]}}"), "commits/5", "v2")
+	metalogtest.WantCorrupt(t, getRaw(t, "v2\n{\"nextBatchWatermarkMs\":0,\"stateUniqueIds\":{\"0\":[[\"u\"]]}}"), "commits/5", "v2")
 }
 
 func TestCorruptGarbageJSON(t *testing.T) {
@@ -76,7 +72,7 @@ func TestCorruptGarbageJSON(t *testing.T) {
 		{"v1\n{\"nextBatchWatermarkMs\":1}\n\n", "unexpected line"},
 		{"v1\n\n{\"nextBatchWatermarkMs\":1}", "missing commit metadata"},
 	} {
-		ce := wantCorrupt(t, getRaw(t, c.data), "commits/5", c.want)
+		ce := metalogtest.WantCorrupt(t, getRaw(t, c.data), "commits/5", c.want)
 		if ce.Offset < 3 || ce.Offset > int64(len(c.data)) {
 			t.Errorf("%q: offset %d, want one inside the body", c.data, ce.Offset)
 		}
@@ -92,29 +88,9 @@ func TestCorruptGap(t *testing.T) {
 		}
 	}
 	_, err := l.ListDense(ctx)
-	wantCorrupt(t, err, "commits/6", "missing", "6..7")
+	metalogtest.WantCorrupt(t, err, "commits/6", "missing", "6..7")
 }
 
 func TestIOErrorIsNotCorruption(t *testing.T) {
-	ctx := t.Context()
-	mem := checkpoint.NewMem()
-	if err := commitlog.New(mem).Add(ctx, 0, commitlog.Entry{}); err != nil {
-		t.Fatal(err)
-	}
-	_, err := commitlog.New(failing(mem, "Read")).Get(ctx, 0)
-	wantIOError(t, err)
-	_, _, err = commitlog.New(failing(mem, "Read")).Latest(ctx)
-	wantIOError(t, err)
-	_, _, err = commitlog.New(failing(mem, "List")).Latest(ctx)
-	wantIOError(t, err)
-	err = commitlog.New(failing(mem, "Create")).Add(ctx, 1, commitlog.Entry{})
-	wantIOError(t, err)
-	var ale *commitlog.AlreadyLoggedError
-	if errors.As(err, &ale) {
-		t.Fatalf("I/O error reported as already logged: %v", err)
-	}
-	if err := commitlog.New(mem).Add(ctx, 1, commitlog.Entry{}); err != nil {
-		t.Fatal(err)
-	}
-	wantIOError(t, commitlog.New(failing(mem, "Delete")).Purge(ctx, 1))
+	metalogtest.IOErrors(t, commitlog.New, commitlog.Entry{})
 }

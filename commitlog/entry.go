@@ -25,15 +25,12 @@ type Entry struct {
 	Extra metalog.Fields
 }
 
+// codec is the entry format: Spark's CommitLog, version Version.
+var codec = metalog.Codec[Entry]{Version: Version, ParseBody: parseBody, EncodeBody: Entry.encodeBody}
+
 // Parse parses data, the content of the commit log file at path (used in
 // errors only). Errors are *checkpoint.CorruptionError naming path.
-func Parse(path string, data []byte) (Entry, error) {
-	rec, err := metalog.ParseRecord(path, data, Version)
-	if err != nil {
-		return Entry{}, err
-	}
-	return parseBody(rec)
-}
+func Parse(path string, data []byte) (Entry, error) { return codec.Parse(path, data) }
 
 func parseBody(rec metalog.Record) (Entry, error) {
 	line, rest, more := bytes.Cut(rec.Body, []byte{'\n'})
@@ -63,13 +60,7 @@ func parseBody(rec metalog.Record) (Entry, error) {
 // Encode returns the file bytes of e, in Spark's format (see the package
 // doc). It fails if an Extra field is not one line of JSON, repeats, or is
 // called nextBatchWatermarkMs.
-func (e Entry) Encode() ([]byte, error) {
-	body, err := e.encodeBody()
-	if err != nil {
-		return nil, err
-	}
-	return metalog.Format(Version, body), nil
-}
+func (e Entry) Encode() ([]byte, error) { return codec.Encode(e) }
 
 func (e Entry) encodeBody() ([]byte, error) {
 	var w metalog.ObjectWriter

@@ -1,22 +1,12 @@
 package commitlog_test
 
 import (
-	"encoding/json"
 	"reflect"
 	"testing"
 
 	"github.com/sluicestream/sluice/commitlog"
-	"github.com/sluicestream/sluice/internal/metalog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
-
-// fields builds metalog.Fields from name, value pairs.
-func fields(kv ...string) metalog.Fields {
-	var f metalog.Fields
-	for i := 0; i < len(kv); i += 2 {
-		f = append(f, metalog.Field{Name: kv[i], Value: json.RawMessage(kv[i+1])})
-	}
-	return f
-}
 
 func TestEncodeLayout(t *testing.T) {
 	for _, c := range []struct {
@@ -25,7 +15,7 @@ func TestEncodeLayout(t *testing.T) {
 	}{
 		{commitlog.Entry{}, "v1\n{\"nextBatchWatermarkMs\":0}"},
 		{commitlog.Entry{NextBatchWatermarkMs: -7}, "v1\n{\"nextBatchWatermarkMs\":-7}"},
-		{commitlog.Entry{NextBatchWatermarkMs: 5, Extra: fields("stateUniqueIds", `{"0":[["a"]]}`, "sluiceState", `{"ops": [1]}`)},
+		{commitlog.Entry{NextBatchWatermarkMs: 5, Extra: metalogtest.Fields("stateUniqueIds", `{"0":[["a"]]}`, "sluiceState", `{"ops": [1]}`)},
 			"v1\n{\"nextBatchWatermarkMs\":5,\"stateUniqueIds\":{\"0\":[[\"a\"]]},\"sluiceState\":{\"ops\": [1]}}"},
 	} {
 		got, err := c.e.Encode()
@@ -39,11 +29,11 @@ func TestEncodeLayout(t *testing.T) {
 		}
 	}
 	for name, e := range map[string]commitlog.Entry{
-		"extra named like the watermark": {Extra: fields("nextBatchWatermarkMs", "1")},
-		"extra not JSON":                 {Extra: fields("x", "nope")},
-		"extra spans lines":              {Extra: fields("x", "{\n}")},
-		"extra repeated":                 {Extra: fields("x", "1", "x", "2")},
-		"extra name not UTF-8":           {Extra: fields("\xff", "1")},
+		"extra named like the watermark": {Extra: metalogtest.Fields("nextBatchWatermarkMs", "1")},
+		"extra not JSON":                 {Extra: metalogtest.Fields("x", "nope")},
+		"extra spans lines":              {Extra: metalogtest.Fields("x", "{\n}")},
+		"extra repeated":                 {Extra: metalogtest.Fields("x", "1", "x", "2")},
+		"extra name not UTF-8":           {Extra: metalogtest.Fields("\xff", "1")},
 	} {
 		if b, err := e.Encode(); err == nil {
 			t.Errorf("%s: Encode = %q, want an error", name, b)
@@ -56,7 +46,7 @@ func TestParseTolerates(t *testing.T) {
 		"v1\n{\"nextBatchWatermarkMs\":3}\n":                  {NextBatchWatermarkMs: 3},
 		"v1\n{}":                                              {}, // Spark 2.1–2.2
 		"v1\n { \"nextBatchWatermarkMs\" : 3 } ":              {NextBatchWatermarkMs: 3},
-		"v1\n{\"b\":1,\"nextBatchWatermarkMs\":3,\"a\":null}": {NextBatchWatermarkMs: 3, Extra: fields("b", "1", "a", "null")},
+		"v1\n{\"b\":1,\"nextBatchWatermarkMs\":3,\"a\":null}": {NextBatchWatermarkMs: 3, Extra: metalogtest.Fields("b", "1", "a", "null")},
 	} {
 		e, err := commitlog.Parse("commits/2", []byte(in))
 		if err != nil || !reflect.DeepEqual(e, want) {

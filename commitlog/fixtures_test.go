@@ -9,29 +9,15 @@ import (
 
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/commitlog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
 
 // commitFixtures returns every file of every commits/ directory among the
 // Spark fixtures, by path relative to the fixtures root.
 func commitFixtures(t *testing.T) map[string][]byte {
-	root := fixturesDir(t)
-	files := map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Base(filepath.Dir(p)) != "commits" {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		data, err := os.ReadFile(p)
-		files[filepath.ToSlash(rel)] = data
-		return err
+	return metalogtest.Fixtures(t, "commit log", 3, func(rel string) bool {
+		return metalogtest.InDir(rel, "commits")
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 3 {
-		t.Fatalf("found %d commit log fixtures under %s, want at least 3", len(files), root)
-	}
-	return files
 }
 
 // TestFixtures parses every Spark commit log fixture, checks what it says,
@@ -41,7 +27,7 @@ func TestFixtures(t *testing.T) {
 	want := map[string]commitlog.Entry{
 		"checkpoint-version-4.0.0-state-source/commits/1": {NextBatchWatermarkMs: 1717622949519},
 		"checkpoint-version-4.0.0-state-source/commits/2": {NextBatchWatermarkMs: 1717622959519},
-		"checkpoint-version-4.0.0-tws-avro/commits/1":     {Extra: fields("stateUniqueIds", "{}")},
+		"checkpoint-version-4.0.0-tws-avro/commits/1":     {Extra: metalogtest.Fields("stateUniqueIds", "{}")},
 	}
 	ctx := t.Context()
 	for rel, data := range commitFixtures(t) {
@@ -78,7 +64,7 @@ func TestEncodeAsSpark(t *testing.T) {
 	files := commitFixtures(t)
 	for rel, e := range map[string]commitlog.Entry{
 		"checkpoint-version-4.0.0-state-source/commits/1": {NextBatchWatermarkMs: 1717622949519},
-		"checkpoint-version-4.0.0-tws-avro/commits/1":     {Extra: fields("stateUniqueIds", "{}")},
+		"checkpoint-version-4.0.0-tws-avro/commits/1":     {Extra: metalogtest.Fields("stateUniqueIds", "{}")},
 	} {
 		got, err := e.Encode()
 		if err != nil || string(got) != string(files[rel]) {
@@ -92,15 +78,7 @@ func TestEncodeAsSpark(t *testing.T) {
 // is one of the files the fixtures lack), commits batch 3, and checks the
 // file on disk is in Spark's format.
 func TestSparkCheckpointOnDisk(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(fixturesDir(t), "checkpoint-version-4.0.0-state-source")
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
-	st, err := checkpoint.OpenLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, st := metalogtest.CopyFixture(t, "checkpoint-version-4.0.0-state-source")
 	ctx := t.Context()
 	l := commitlog.New(st)
 	id, e, err := l.Latest(ctx)

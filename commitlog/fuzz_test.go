@@ -1,13 +1,10 @@
 package commitlog_test
 
 import (
-	"bytes"
-	"errors"
-	"reflect"
 	"testing"
 
-	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/commitlog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
 
 // FuzzParseCommitEntry: Parse never panics, rejects only with a
@@ -29,28 +26,6 @@ func FuzzParseCommitEntry(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		e, err := commitlog.Parse("commits/0", data)
-		if err != nil {
-			var ce *checkpoint.CorruptionError
-			if !errors.As(err, &ce) || ce.Path != "commits/0" {
-				t.Fatalf("Parse error %v (%T), want a CorruptionError naming the file", err, err)
-			}
-			return
-		}
-		enc, err := e.Encode()
-		if err != nil {
-			t.Fatalf("accepted entry %+v does not encode: %v", e, err)
-		}
-		back, err := commitlog.Parse("commits/0", enc)
-		if err != nil {
-			t.Fatalf("encoded entry %q does not parse: %v", enc, err)
-		}
-		if !reflect.DeepEqual(back, e) {
-			t.Fatalf("round trip changed the entry:\n got %+v\nwant %+v", back, e)
-		}
-		enc2, err := back.Encode()
-		if err != nil || !bytes.Equal(enc2, enc) {
-			t.Fatalf("second encoding differs: %q, %v; first %q", enc2, err, enc)
-		}
+		metalogtest.RoundTrip(t, "commits/0", data, commitlog.Parse, commitlog.Entry.Encode)
 	})
 }

@@ -3,21 +3,16 @@ package commitlog_test
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/commitlog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
 
-func TestLog(t *testing.T) {
-	for _, s := range storages {
-		t.Run(s.name, func(t *testing.T) { testLog(t, s.open(t)) })
-	}
-}
+func TestLog(t *testing.T) { metalogtest.RunStorages(t, testLog) }
 
 func testLog(t *testing.T, st checkpoint.Storage) {
 	ctx := t.Context()
@@ -59,56 +54,14 @@ func testLog(t *testing.T, st checkpoint.Storage) {
 }
 
 func TestAddExisting(t *testing.T) {
-	ctx := t.Context()
 	l := commitlog.New(checkpoint.NewMem())
-	if err := l.Add(ctx, 4, commitlog.Entry{NextBatchWatermarkMs: 1}); err != nil {
-		t.Fatal(err)
-	}
-	err := l.Add(ctx, 4, commitlog.Entry{NextBatchWatermarkMs: 2})
-	var ale *commitlog.AlreadyLoggedError
-	if !errors.As(err, &ale) || ale.ID != 4 || ale.Path != "commits/4" || !errors.Is(err, checkpoint.ErrExist) {
-		t.Fatalf("Add of a committed batch: %v, want *AlreadyLoggedError wrapping ErrExist", err)
-	}
-	if e, _ := l.Get(ctx, 4); e.NextBatchWatermarkMs != 1 {
-		t.Fatal("entry rewritten")
-	}
+	metalogtest.AddExisting(t, l, commitlog.Entry{NextBatchWatermarkMs: 1}, commitlog.Entry{NextBatchWatermarkMs: 2})
 }
 
 func TestConcurrentAdd(t *testing.T) {
-	for _, s := range storages {
-		t.Run(s.name, func(t *testing.T) { testConcurrentAdd(t, commitlog.New(s.open(t))) })
-	}
-}
-
-func testConcurrentAdd(t *testing.T, l *commitlog.Log) {
-	ctx := t.Context()
-	const writers = 8
-	errs := make([]error, writers)
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i := range writers {
-		done.Go(func() {
-			start.Wait()
-			errs[i] = l.Add(ctx, 0, commitlog.Entry{NextBatchWatermarkMs: int64(i), Extra: fields("writer", fmt.Sprint(i))})
+	metalogtest.RunStorages(t, func(t *testing.T, st checkpoint.Storage) {
+		metalogtest.ConcurrentAdd(t, commitlog.New(st), func(i int) commitlog.Entry {
+			return commitlog.Entry{NextBatchWatermarkMs: int64(i), Extra: metalogtest.Fields("writer", fmt.Sprint(i))}
 		})
-	}
-	start.Done()
-	done.Wait()
-	winner := -1
-	for i, err := range errs {
-		var ale *commitlog.AlreadyLoggedError
-		switch {
-		case err == nil && winner >= 0:
-			t.Fatalf("writers %d and %d both won", winner, i)
-		case err == nil:
-			winner = i
-		case !errors.As(err, &ale):
-			t.Fatalf("writer %d: %v, want *AlreadyLoggedError", i, err)
-		}
-	}
-	e, err := l.Get(ctx, 0)
-	want := commitlog.Entry{NextBatchWatermarkMs: int64(winner), Extra: fields("writer", fmt.Sprint(winner))}
-	if winner < 0 || err != nil || !reflect.DeepEqual(e, want) {
-		t.Fatalf("winner %d, entry %+v, %v", winner, e, err)
-	}
+	})
 }

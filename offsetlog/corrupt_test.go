@@ -6,24 +6,20 @@ import (
 
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/internal/metalog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 	"github.com/sluicestream/sluice/offsetlog"
 )
 
 // getRaw stores data as offsets/5 and reads it back through a Log.
 func getRaw(t *testing.T, data string) error {
 	t.Helper()
-	st := checkpoint.NewMem()
-	if err := st.Create(t.Context(), "offsets/5", []byte(data)); err != nil {
-		t.Fatal(err)
-	}
-	_, err := offsetlog.New(st).Get(t.Context(), 5)
-	return err
+	return metalogtest.GetFile(t, offsetlog.New, data)
 }
 
 const goodMeta = `{"batchWatermarkMs":0,"batchTimestampMs":1480981499528}`
 
 func TestCorruptEmptyFile(t *testing.T) {
-	wantCorrupt(t, getRaw(t, ""), "offsets/5", "empty file")
+	metalogtest.WantCorrupt(t, getRaw(t, ""), "offsets/5", "empty file")
 }
 
 func TestCorruptTruncatedFile(t *testing.T) {
@@ -39,14 +35,14 @@ func TestCorruptTruncatedFile(t *testing.T) {
 		{len(full) - 5, "source 1"},   // inside the second offset
 		{len(full) - 1, "source 1"},   // its last brace
 	} {
-		wantCorrupt(t, getRaw(t, full[:c.n]), "offsets/5", c.want)
+		metalogtest.WantCorrupt(t, getRaw(t, full[:c.n]), "offsets/5", c.want)
 	}
 }
 
 // TestTruncatedPrefixes cuts every offsets fixture at every length: a prefix
 // parses or is corruption, never another kind of error or a panic.
 func TestTruncatedPrefixes(t *testing.T) {
-	_, files := offsetFixtures(t)
+	files := offsetFixtures(t)
 	for rel, data := range files {
 		for n := range len(data) {
 			_, err := offsetlog.Parse(rel, data[:n])
@@ -59,18 +55,18 @@ func TestTruncatedPrefixes(t *testing.T) {
 }
 
 func TestCorruptMissingVersionLine(t *testing.T) {
-	wantCorrupt(t, getRaw(t, goodMeta+"\n0"), "offsets/5", "missing or garbled version line")
-	wantCorrupt(t, getRaw(t, "1\n"+goodMeta+"\n0"), "offsets/5", "version line")
+	metalogtest.WantCorrupt(t, getRaw(t, goodMeta+"\n0"), "offsets/5", "missing or garbled version line")
+	metalogtest.WantCorrupt(t, getRaw(t, "1\n"+goodMeta+"\n0"), "offsets/5", "version line")
 }
 
 func TestCorruptNewerVersion(t *testing.T) {
 	err := getRaw(t, "v9\n"+goodMeta+"\n0")
-	wantCorrupt(t, err, "offsets/5", "written by a newer Sluice/Spark (v9, this build reads up to v1)")
+	metalogtest.WantCorrupt(t, err, "offsets/5", "written by a newer Sluice/Spark (v9, this build reads up to v1)")
 	if !errors.Is(err, metalog.ErrNewerVersion) {
 		t.Errorf("%v does not wrap ErrNewerVersion", err)
 	}
 	// Spark 4.1's offset log v2 is newer too.
-	wantCorrupt(t, getRaw(t, "v2\n"+goodMeta+"\nsrc:0"), "offsets/5", "v2")
+	metalogtest.WantCorrupt(t, getRaw(t, "v2\n"+goodMeta+"\nsrc:0"), "offsets/5", "v2")
 }
 
 func TestCorruptGarbageJSON(t *testing.T) {
@@ -90,7 +86,7 @@ func TestCorruptGarbageJSON(t *testing.T) {
 		{"v1\n" + goodMeta + "\n0\n\n", "source 1 is not JSON"},
 		{"v1\n" + goodMeta + "\n--", "source 0"},
 	} {
-		ce := wantCorrupt(t, getRaw(t, c.data), "offsets/5", c.want)
+		ce := metalogtest.WantCorrupt(t, getRaw(t, c.data), "offsets/5", c.want)
 		if ce.Offset < 3 || ce.Offset > int64(len(c.data)) {
 			t.Errorf("%q: offset %d, want one inside the body", c.data, ce.Offset)
 		}
@@ -106,28 +102,9 @@ func TestCorruptGap(t *testing.T) {
 		}
 	}
 	_, err := l.ListDense(ctx)
-	wantCorrupt(t, err, "offsets/2", "missing")
+	metalogtest.WantCorrupt(t, err, "offsets/2", "missing")
 }
 
 func TestIOErrorIsNotCorruption(t *testing.T) {
-	ctx := t.Context()
-	mem := checkpoint.NewMem()
-	if err := offsetlog.New(mem).Add(ctx, 0, offsetlog.Entry{}); err != nil {
-		t.Fatal(err)
-	}
-	_, err := offsetlog.New(failing(mem, "Read")).Get(ctx, 0)
-	wantIOError(t, err)
-	_, _, err = offsetlog.New(failing(mem, "Read")).Latest(ctx)
-	wantIOError(t, err)
-	_, _, err = offsetlog.New(failing(mem, "List")).Latest(ctx)
-	wantIOError(t, err)
-	_, err = offsetlog.New(failing(mem, "List")).ListDense(ctx)
-	wantIOError(t, err)
-	err = offsetlog.New(failing(mem, "Create")).Add(ctx, 1, offsetlog.Entry{})
-	wantIOError(t, err)
-	var ale *offsetlog.AlreadyLoggedError
-	if errors.As(err, &ale) {
-		t.Fatalf("I/O error reported as already logged: %v", err)
-	}
-	wantIOError(t, offsetlog.New(failing(mem, "Delete")).PurgeBefore(ctx, 1))
+	metalogtest.IOErrors(t, offsetlog.New, offsetlog.Entry{})
 }

@@ -78,15 +78,12 @@ func (c *Conf) Set(key, value string) {
 	*c = append(*c, ConfEntry{key, value})
 }
 
+// codec is the entry format: Spark's OffsetSeqLog, version Version.
+var codec = metalog.Codec[Entry]{Version: Version, ParseBody: parseBody, EncodeBody: Entry.encodeBody}
+
 // Parse parses data, the content of the offset log file at path (used in
 // errors only). Errors are *checkpoint.CorruptionError naming path.
-func Parse(path string, data []byte) (Entry, error) {
-	rec, err := metalog.ParseRecord(path, data, Version)
-	if err != nil {
-		return Entry{}, err
-	}
-	return parseBody(rec)
-}
+func Parse(path string, data []byte) (Entry, error) { return codec.Parse(path, data) }
 
 func parseBody(rec metalog.Record) (Entry, error) {
 	lines := bytes.Split(rec.Body, []byte{'\n'})
@@ -157,13 +154,7 @@ func parseConf(v json.RawMessage) (Conf, error) {
 // doc). It fails on an entry that cannot be written: an offset that is not
 // one line of JSON, a conf key that repeats, a string that is not UTF-8,
 // an Extra field that is not JSON or has a known field's name.
-func (e Entry) Encode() ([]byte, error) {
-	body, err := e.encodeBody()
-	if err != nil {
-		return nil, err
-	}
-	return metalog.Format(Version, body), nil
-}
+func (e Entry) Encode() ([]byte, error) { return codec.Encode(e) }
 
 // encodeBody returns what follows the version line.
 func (e Entry) encodeBody() ([]byte, error) {

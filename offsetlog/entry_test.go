@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/sluicestream/sluice/internal/metalog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 	"github.com/sluicestream/sluice/offsetlog"
 )
 
@@ -36,7 +36,7 @@ func TestEncodeAsSpark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile(filepath.Join(fixturesDir(t), "checkpoint-version-4.0.0/rocksdb/agg/offsets/0"))
+	want, err := os.ReadFile(filepath.Join(metalogtest.FixturesDir(t), "checkpoint-version-4.0.0/rocksdb/agg/offsets/0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestEncodeLayout(t *testing.T) {
 		}, "v1\n{\"batchWatermarkMs\":-1,\"batchTimestampMs\":5}\n-\n{\"a\": 1}\n-"},
 		{"extra after known", offsetlog.Entry{Metadata: offsetlog.Metadata{
 			Conf:  offsetlog.Conf{{"k\"", "v\n"}},
-			Extra: fields("zzz", `[1]`, "aaa", `"x"`),
+			Extra: metalogtest.Fields("zzz", `[1]`, "aaa", `"x"`),
 		}}, "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":0,\"conf\":{\"k\\\"\":\"v\\n\"},\"zzz\":[1],\"aaa\":\"x\"}"},
 	} {
 		got, err := c.e.Encode()
@@ -84,10 +84,10 @@ func TestEncodeErrors(t *testing.T) {
 		"offset ends in \\n":  {Metadata: md, Offsets: []json.RawMessage{json.RawMessage("1\n")}},
 		"conf key repeated":   {Metadata: offsetlog.Metadata{Conf: offsetlog.Conf{{"a", "1"}, {"a", "2"}}}},
 		"conf not UTF-8":      {Metadata: offsetlog.Metadata{Conf: offsetlog.Conf{{"a", "\xff"}}}},
-		"extra named conf":    {Metadata: offsetlog.Metadata{Extra: fields("conf", "{}")}},
-		"extra not JSON":      {Metadata: offsetlog.Metadata{Extra: fields("x", "{")}},
-		"extra spans lines":   {Metadata: offsetlog.Metadata{Extra: fields("x", "[\n]")}},
-		"extra name repeated": {Metadata: offsetlog.Metadata{Extra: fields("x", "1", "x", "1")}},
+		"extra named conf":    {Metadata: offsetlog.Metadata{Extra: metalogtest.Fields("conf", "{}")}},
+		"extra not JSON":      {Metadata: offsetlog.Metadata{Extra: metalogtest.Fields("x", "{")}},
+		"extra spans lines":   {Metadata: offsetlog.Metadata{Extra: metalogtest.Fields("x", "[\n]")}},
+		"extra name repeated": {Metadata: offsetlog.Metadata{Extra: metalogtest.Fields("x", "1", "x", "1")}},
 	} {
 		if b, err := e.Encode(); err == nil {
 			t.Errorf("%s: Encode = %q, want an error", name, b)
@@ -107,7 +107,7 @@ func TestParseTolerates(t *testing.T) {
 		"no sources": {"v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":2}",
 			offsetlog.Entry{Metadata: offsetlog.Metadata{BatchTimestampMs: 2}}},
 		"unknown field first": {"v1\n{\"new\":{\"x\":[1]},\"batchWatermarkMs\":0,\"batchTimestampMs\":2}\n0",
-			offsetlog.Entry{Metadata: offsetlog.Metadata{BatchTimestampMs: 2, Extra: fields("new", `{"x":[1]}`)}, Offsets: raw("0")}},
+			offsetlog.Entry{Metadata: offsetlog.Metadata{BatchTimestampMs: 2, Extra: metalogtest.Fields("new", `{"x":[1]}`)}, Offsets: raw("0")}},
 		"conf order kept": {"v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":2,\"conf\":{\"z\":\"1\",\"a\":\"2\",\"m\":\"\\u0041\"}}\n0",
 			offsetlog.Entry{Metadata: offsetlog.Metadata{BatchTimestampMs: 2, Conf: offsetlog.Conf{{"z", "1"}, {"a", "2"}, {"m", "A"}}}, Offsets: raw("0")}},
 	} {
@@ -129,13 +129,4 @@ func TestConf(t *testing.T) {
 	if _, ok := c.Get("zz"); ok {
 		t.Fatal("Get of a missing key")
 	}
-}
-
-// fields builds metalog.Fields from name, value pairs.
-func fields(kv ...string) metalog.Fields {
-	var f metalog.Fields
-	for i := 0; i < len(kv); i += 2 {
-		f = append(f, metalog.Field{Name: kv[i], Value: json.RawMessage(kv[i+1])})
-	}
-	return f
 }

@@ -13,42 +13,24 @@ import (
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/checkpoint"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 	"github.com/sluicestream/sluice/offsetlog"
 )
 
 // offsetFixtures returns every offset log file among the Spark fixtures:
 // the files of every offsets/ directory and of offset-log-version-*/, by
 // path relative to the fixtures root.
-func offsetFixtures(t *testing.T) (root string, files map[string][]byte) {
-	root = fixturesDir(t)
-	files = map[string][]byte{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		rel = filepath.ToSlash(rel)
-		if filepath.Base(filepath.Dir(p)) != "offsets" && !strings.HasPrefix(rel, "offset-log-") {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		files[rel] = data
-		return err
+func offsetFixtures(t *testing.T) map[string][]byte {
+	return metalogtest.Fixtures(t, "offset log", 18, func(rel string) bool {
+		return metalogtest.InDir(rel, "offsets") || strings.HasPrefix(rel, "offset-log-")
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 18 {
-		t.Fatalf("found %d offset log fixtures under %s, want at least 18", len(files), root)
-	}
-	return root, files
 }
 
 // TestFixtures parses every Spark offset log fixture and writes it back: the
 // bytes must be Spark's, but for the trailing newline some hand-edited
 // fixtures have and Spark never writes.
 func TestFixtures(t *testing.T) {
-	_, files := offsetFixtures(t)
+	files := offsetFixtures(t)
 	for rel, data := range files {
 		e, err := offsetlog.Parse(rel, data)
 		if err != nil {
@@ -72,7 +54,7 @@ func TestFixtures(t *testing.T) {
 // TestFixturesThroughLog writes every fixture's entry with Log.Add and reads
 // the file back: what Sluice writes is what Spark wrote.
 func TestFixturesThroughLog(t *testing.T) {
-	_, files := offsetFixtures(t)
+	files := offsetFixtures(t)
 	ctx := t.Context()
 	for rel, data := range files {
 		e, err := offsetlog.Parse(rel, data)
@@ -107,7 +89,7 @@ func raw(s ...string) []json.RawMessage {
 
 // TestFixtureContents checks what a few fixtures say, field by field.
 func TestFixtureContents(t *testing.T) {
-	_, files := offsetFixtures(t)
+	files := offsetFixtures(t)
 	for rel, want := range map[string]struct {
 		wm, ts   int64
 		confLen  int // -1: no conf field
@@ -150,8 +132,7 @@ func TestFixtureContents(t *testing.T) {
 // Latest is 4, and ListDense, for callers that expect dense ids, reports
 // offsets/3 missing.
 func TestFixtureGap(t *testing.T) {
-	root := fixturesDir(t)
-	st := loadDir(t, filepath.Join(root, "checkpoint-test-offsetId-commitId-inconsistent"), ".")
+	st := metalogtest.LoadDir(t, filepath.Join(metalogtest.FixturesDir(t), "checkpoint-test-offsetId-commitId-inconsistent"), ".")
 	l := offsetlog.New(st)
 	ctx := t.Context()
 	ids, err := l.List(ctx)
@@ -163,22 +144,15 @@ func TestFixtureGap(t *testing.T) {
 		t.Fatalf("Latest = %d %+v, %v", id, e, err)
 	}
 	_, err = l.ListDense(ctx)
-	wantCorrupt(t, err, "offsets/3", "missing")
+	metalogtest.WantCorrupt(t, err, "offsets/3", "missing")
 }
 
 // TestSparkCheckpointOnDisk opens a copy of a Spark checkpoint directory with
 // the local storage, reads its offset log, continues it by one batch as the
 // engine would, and checks the new file on disk is in Spark's format.
 func TestSparkCheckpointOnDisk(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(fixturesDir(t), "checkpoint-version-4.0.0-state-source")
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
-	st, err := checkpoint.OpenLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	const name = "checkpoint-version-4.0.0-state-source"
+	dir, st := metalogtest.CopyFixture(t, name)
 	ctx := t.Context()
 	l := offsetlog.New(st)
 	ids, err := l.ListDense(ctx)
@@ -200,7 +174,7 @@ func TestSparkCheckpointOnDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prev, _ := os.ReadFile(filepath.Join(src, "offsets", "2"))
+	prev, _ := os.ReadFile(filepath.Join(metalogtest.FixturesDir(t), name, "offsets", "2"))
 	want := strings.Replace(strings.Replace(string(prev), "1717622949519", "1717622959519", 1), "1717623010004", "1717623020004", 1)
 	want = strings.TrimSuffix(want, "17") + "27"
 	if string(got) != want {

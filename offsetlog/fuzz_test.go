@@ -1,12 +1,9 @@
 package offsetlog_test
 
 import (
-	"bytes"
-	"errors"
-	"reflect"
 	"testing"
 
-	"github.com/sluicestream/sluice/checkpoint"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 	"github.com/sluicestream/sluice/offsetlog"
 )
 
@@ -30,28 +27,6 @@ func FuzzParseOffsetEntry(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		e, err := offsetlog.Parse("offsets/0", data)
-		if err != nil {
-			var ce *checkpoint.CorruptionError
-			if !errors.As(err, &ce) || ce.Path != "offsets/0" {
-				t.Fatalf("Parse error %v (%T), want a CorruptionError naming the file", err, err)
-			}
-			return
-		}
-		enc, err := e.Encode()
-		if err != nil {
-			t.Fatalf("accepted entry %+v does not encode: %v", e, err)
-		}
-		back, err := offsetlog.Parse("offsets/0", enc)
-		if err != nil {
-			t.Fatalf("encoded entry %q does not parse: %v", enc, err)
-		}
-		if !reflect.DeepEqual(back, e) {
-			t.Fatalf("round trip changed the entry:\n got %+v\nwant %+v", back, e)
-		}
-		enc2, err := back.Encode()
-		if err != nil || !bytes.Equal(enc2, enc) {
-			t.Fatalf("second encoding differs: %q, %v; first %q", enc2, err, enc)
-		}
+		metalogtest.RoundTrip(t, "offsets/0", data, offsetlog.Parse, offsetlog.Entry.Encode)
 	})
 }

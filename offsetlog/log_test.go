@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/checkpoint"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 	"github.com/sluicestream/sluice/offsetlog"
 )
 
@@ -23,11 +23,7 @@ func entry(ts int64, offsets ...string) offsetlog.Entry {
 	}
 }
 
-func TestLog(t *testing.T) {
-	for _, s := range storages {
-		t.Run(s.name, func(t *testing.T) { testLog(t, s.open(t)) })
-	}
-}
+func TestLog(t *testing.T) { metalogtest.RunStorages(t, testLog) }
 
 func testLog(t *testing.T, st checkpoint.Storage) {
 	ctx := t.Context()
@@ -80,55 +76,13 @@ func testLog(t *testing.T, st checkpoint.Storage) {
 }
 
 func TestAddExisting(t *testing.T) {
-	ctx := t.Context()
-	l := offsetlog.New(checkpoint.NewMem())
-	if err := l.Add(ctx, 4, entry(1, "1")); err != nil {
-		t.Fatal(err)
-	}
-	err := l.Add(ctx, 4, entry(2, "2"))
-	var ale *offsetlog.AlreadyLoggedError
-	if !errors.As(err, &ale) || ale.ID != 4 || !errors.Is(err, checkpoint.ErrExist) {
-		t.Fatalf("Add of a logged batch: %v, want *AlreadyLoggedError wrapping ErrExist", err)
-	}
-	if e, _ := l.Get(ctx, 4); e.Metadata.BatchTimestampMs != 1 {
-		t.Fatal("entry rewritten")
-	}
+	metalogtest.AddExisting(t, offsetlog.New(checkpoint.NewMem()), entry(1, "1"), entry(2, "2"))
 }
 
 func TestConcurrentAdd(t *testing.T) {
-	for _, s := range storages {
-		t.Run(s.name, func(t *testing.T) { testConcurrentAdd(t, offsetlog.New(s.open(t))) })
-	}
-}
-
-func testConcurrentAdd(t *testing.T, l *offsetlog.Log) {
-	ctx := t.Context()
-	const writers = 8
-	errs := make([]error, writers)
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i := range writers {
-		done.Go(func() {
-			start.Wait()
-			errs[i] = l.Add(ctx, 0, entry(int64(i), fmt.Sprint(i)))
+	metalogtest.RunStorages(t, func(t *testing.T, st checkpoint.Storage) {
+		metalogtest.ConcurrentAdd(t, offsetlog.New(st), func(i int) offsetlog.Entry {
+			return entry(int64(i), fmt.Sprint(i))
 		})
-	}
-	start.Done()
-	done.Wait()
-	winner := -1
-	for i, err := range errs {
-		var ale *offsetlog.AlreadyLoggedError
-		switch {
-		case err == nil && winner >= 0:
-			t.Fatalf("writers %d and %d both won", winner, i)
-		case err == nil:
-			winner = i
-		case !errors.As(err, &ale):
-			t.Fatalf("writer %d: %v, want *AlreadyLoggedError", i, err)
-		}
-	}
-	e, err := l.Get(ctx, 0)
-	if winner < 0 || err != nil || !reflect.DeepEqual(e, entry(int64(winner), fmt.Sprint(winner))) {
-		t.Fatalf("winner %d, entry %+v, %v", winner, e, err)
-	}
+	})
 }

@@ -20,11 +20,12 @@ const module = "github.com/sluicestream/sluice"
 // internal/benchmd and internal/layering are tools and tests, on the top line.
 // checkpoint/storagetest and statestore/storetest, the conformance suites
 // every Storage and every state-store provider passes, sit with the
-// implementations they test.
+// implementations they test; internal/metalog/metalogtest, the helpers the
+// metadata logs' tests share, sits there too.
 var lines = [][]string{
 	{"cmd/*", "examples/*", "internal/benchmd", "internal/layering"},
 	{"config"},
-	{"source/*", "sink/*", "statestore/rocksdb", "statestore/mem", "checkpoint/s3", "checkpoint/storagetest", "statestore/storetest"},
+	{"source/*", "sink/*", "statestore/rocksdb", "statestore/mem", "checkpoint/s3", "checkpoint/storagetest", "statestore/storetest", "internal/metalog/metalogtest"},
 	{""}, // the module root: package sluice
 	{"engine"},
 	{"engine/protocol"},

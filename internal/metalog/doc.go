@@ -9,10 +9,19 @@
 //	last, err := l.Latest(ctx)      // ErrEmpty if the log has no entry
 //	err = l.Purge(ctx, metalog.DefaultMinBatchesToRetain)
 //
-// Package offsetlog and package commitlog give the entries their types; this
-// package knows only the version line. It also reads and writes the query
-// metadata file at the checkpoint root (QueryMetadata), which has no version
-// line and no batch id but the same JSON rules.
+// Package offsetlog and package commitlog give the entries their types: each
+// is a Typed log with a Codec of its own, which parses an entry's body (the
+// bytes after the version line) and encodes it back; this package knows only
+// the version line.
+//
+//	codec := metalog.Codec[Entry]{Version: 1, ParseBody: parseBody, EncodeBody: Entry.encodeBody}
+//	l := metalog.NewTyped(st, "commits", codec)
+//	err := l.Add(ctx, 7, e)         // encodes e; *AlreadyLoggedError as above
+//	id, e, err := l.Latest(ctx)     // parses the newest entry
+//
+// The package also reads and writes the query metadata file at the
+// checkpoint root (QueryMetadata), which has no version line and no batch id
+// but the same JSON rules.
 //
 // # Files
 //
@@ -67,8 +76,9 @@
 //
 // # Concurrency
 //
-// A Log holds no state besides its Storage, directory and version; it is
-// safe for concurrent use, and as safe across processes as the Storage's
-// Create is. Purge racing an Add of an old id may delete that id's new
-// entry; the engine purges only ids far below the ones it writes.
+// A Log holds no state besides its Storage, directory and version, and a
+// Typed log none besides its Log and Codec; both are safe for concurrent use,
+// and as safe across processes as the Storage's Create is. Purge racing an
+// Add of an old id may delete that id's new entry; the engine purges only
+// ids far below the ones it writes.
 package metalog

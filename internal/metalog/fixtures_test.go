@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/internal/metalog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
 
 // fixtureKind says which test reads a fixture file.
@@ -42,7 +43,7 @@ func fixtureKind(root, rel string) string {
 // (parsed, and written back byte for byte) and every log file's version line.
 // A fixture that no test reads fails it, so new fixtures are not ignored.
 func TestFixtures(t *testing.T) {
-	root := fixturesDir(t)
+	root := metalogtest.FixturesDir(t)
 	counts := map[string]int{}
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -100,7 +101,7 @@ func checkQueryMetadata(t *testing.T, rel string, data []byte) {
 // TestFixtureQueryMetadataStorage reads a Spark checkpoint's metadata
 // through a Storage, as the engine does.
 func TestFixtureQueryMetadataStorage(t *testing.T) {
-	st := loadDir(t, filepath.Join(fixturesDir(t), "checkpoint-version-2.1.0"), ".")
+	st := metalogtest.LoadDir(t, filepath.Join(metalogtest.FixturesDir(t), "checkpoint-version-2.1.0"), ".")
 	m, created, err := metalog.LoadOrCreateQueryMetadata(t.Context(), st)
 	if err != nil || created || m.ID != "dddc5e7f-1e71-454c-8362-de184444fb5a" {
 		t.Fatalf("LoadOrCreateQueryMetadata = %+v, %v, %v", m, created, err)
@@ -111,12 +112,12 @@ func TestFixtureQueryMetadataStorage(t *testing.T) {
 // files are not entries of a metalog.Log (Sluice's source logs will give
 // them their own reader).
 func TestFixtureFileLogs(t *testing.T) {
-	root := fixturesDir(t)
+	root := metalogtest.FixturesDir(t)
 	for dir, want := range map[string][]batch.ID{
 		"file-source-log-version-2.1.0": {3, 4},
 		"file-sink-log-version-2.1.0":   {8},
 	} {
-		st := loadDir(t, filepath.Join(root, dir), "sources/0")
+		st := metalogtest.LoadDir(t, filepath.Join(root, dir), "sources/0")
 		l := metalog.New(st, "sources/0", 1)
 		ids, err := l.List(t.Context())
 		if err != nil || !slices.Equal(ids, want) {

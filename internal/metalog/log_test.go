@@ -11,6 +11,7 @@ import (
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/internal/metalog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
 
 func TestAddGet(t *testing.T) {
@@ -66,44 +67,19 @@ func TestAddExisting(t *testing.T) {
 }
 
 func TestConcurrentAdd(t *testing.T) {
-	for _, s := range storages {
-		t.Run(s.name, func(t *testing.T) {
-			for round := range 5 {
-				testConcurrentAdd(t, metalog.New(s.open(t), "offsets", 1), batch.ID(round))
-			}
-		})
-	}
+	metalogtest.RunStorages(t, func(t *testing.T, st checkpoint.Storage) {
+		l := metalog.New(st, "offsets", 1)
+		for round := range batch.ID(5) {
+			testConcurrentAdd(t, l, round)
+		}
+	})
 }
 
 func testConcurrentAdd(t *testing.T, l *metalog.Log, id batch.ID) {
 	ctx := t.Context()
-	const writers = 8
-	errs := make([]error, writers)
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i := range writers {
-		done.Go(func() {
-			start.Wait()
-			errs[i] = l.Add(ctx, id, fmt.Appendf(nil, "writer %d", i))
-		})
-	}
-	start.Done()
-	done.Wait()
-	winner := -1
-	for i, err := range errs {
-		var ale *metalog.AlreadyLoggedError
-		switch {
-		case err == nil && winner >= 0:
-			t.Fatalf("writers %d and %d both won", winner, i)
-		case err == nil:
-			winner = i
-		case !errors.As(err, &ale):
-			t.Fatalf("writer %d: %v, want *AlreadyLoggedError", i, err)
-		}
-	}
-	if winner < 0 {
-		t.Fatal("no writer won")
-	}
+	winner := metalogtest.RaceAdds(t, 8, func(i int) error {
+		return l.Add(ctx, id, fmt.Appendf(nil, "writer %d", i))
+	})
 	rec, err := l.Get(ctx, id)
 	if err != nil || string(rec.Body) != fmt.Sprintf("writer %d", winner) {
 		t.Fatalf("entry %q, %v; want writer %d's", rec.Body, err, winner)
@@ -222,7 +198,7 @@ func TestPurgeOldestFirst(t *testing.T) {
 	l := metalog.New(st, "offsets", 1)
 	addIDs(t, l, 0, 1, 2, 3, 4, 5)
 	err := l.Purge(ctx, 1)
-	wantIOError(t, err)
+	metalogtest.WantIOError(t, err)
 	ids, _ := l.List(ctx)
 	if !slices.Equal(ids, []batch.ID{2, 3, 4, 5}) {
 		t.Fatalf("after an interrupted purge: %v, want 2..5", ids)
@@ -243,7 +219,7 @@ func (d *deleteLimit) Delete(ctx context.Context, p string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.left == 0 {
-		return fmt.Errorf("delete %s: %w", p, errInjected)
+		return fmt.Errorf("delete %s: %w", p, metalogtest.ErrInjected)
 	}
 	d.left--
 	return d.Storage.Delete(ctx, p)
@@ -276,7 +252,7 @@ func TestCorruptGap(t *testing.T) {
 	l := metalog.New(checkpoint.NewMem(), "offsets", 1)
 	addIDs(t, l, 3, 4, 5, 7, 8)
 	ids, err := l.ListDense(ctx)
-	ce := wantCorrupt(t, err, "offsets/6", "missing", "5 and 7")
+	ce := metalogtest.WantCorrupt(t, err, "offsets/6", "missing", "5 and 7")
 	if ce.Offset != -1 {
 		t.Errorf("offset %d, want -1", ce.Offset)
 	}
@@ -296,7 +272,7 @@ func TestIOErrorIsNotCorruption(t *testing.T) {
 	mem := checkpoint.NewMem()
 	addIDs(t, metalog.New(mem, "offsets", 1), 0, 1)
 	for _, op := range []string{"Read", "List", "Create", "Delete"} {
-		l := metalog.New(failing(mem, op), "offsets", 1)
+		l := metalog.New(metalogtest.Failing(mem, op), "offsets", 1)
 		var err error
 		switch op {
 		case "Read":
@@ -312,6 +288,6 @@ func TestIOErrorIsNotCorruption(t *testing.T) {
 		case "Delete":
 			err = l.Purge(ctx, 1)
 		}
-		t.Run(op, func(t *testing.T) { wantIOError(t, err) })
+		t.Run(op, func(t *testing.T) { metalogtest.WantIOError(t, err) })
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/internal/metalog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
 
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -66,7 +67,7 @@ func TestQueryMetadataParse(t *testing.T) {
 		`{"id":"dddc5e7f-1e71-454c-8362-de184444fb5a","id":"dddc5e7f-1e71-454c-8362-de184444fb5a"}`: "duplicate",
 	} {
 		_, err := metalog.ParseQueryMetadata("metadata", []byte(in))
-		wantCorrupt(t, err, "metadata", reason)
+		metalogtest.WantCorrupt(t, err, "metadata", reason)
 	}
 }
 
@@ -121,8 +122,8 @@ func TestQueryMetadataIOError(t *testing.T) {
 	if _, _, err := metalog.LoadOrCreateQueryMetadata(ctx, mem); err != nil {
 		t.Fatal(err)
 	}
-	_, err := metalog.ReadQueryMetadata(ctx, failing(mem, "Read"))
-	wantIOError(t, err)
-	_, _, err = metalog.LoadOrCreateQueryMetadata(ctx, failing(checkpoint.NewMem(), "Create"))
-	wantIOError(t, err)
+	_, err := metalog.ReadQueryMetadata(ctx, metalogtest.Failing(mem, "Read"))
+	metalogtest.WantIOError(t, err)
+	_, _, err = metalog.LoadOrCreateQueryMetadata(ctx, metalogtest.Failing(checkpoint.NewMem(), "Create"))
+	metalogtest.WantIOError(t, err)
 }

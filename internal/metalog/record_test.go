@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sluicestream/sluice/internal/metalog"
+	"github.com/sluicestream/sluice/internal/metalog/metalogtest"
 )
 
 func TestParseRecord(t *testing.T) {
@@ -50,38 +51,38 @@ func TestParseRecordVersions(t *testing.T) {
 	}
 	for _, line := range []string{"v", "1", "x1", "v0", "v-1", "v+1", "v1x", "v1 ", " v1", "v1\r", "V1", "v1234567890", "{\"a\":1}"} {
 		_, err := metalog.ParseRecord("x/1", []byte(line+"\n{}"), 1)
-		wantCorrupt(t, err, "x/1", "version line")
+		metalogtest.WantCorrupt(t, err, "x/1", "version line")
 	}
 }
 
 func TestCorruptEmptyFile(t *testing.T) {
 	_, err := metalog.ParseRecord("offsets/0", nil, 1)
-	wantCorrupt(t, err, "offsets/0", "empty file")
+	metalogtest.WantCorrupt(t, err, "offsets/0", "empty file")
 }
 
 func TestCorruptMissingVersionLine(t *testing.T) {
 	_, err := metalog.ParseRecord("offsets/0", []byte(`{"batchWatermarkMs":0,"batchTimestampMs":1}`+"\n0"), 1)
-	wantCorrupt(t, err, "offsets/0", "missing or garbled version line")
+	metalogtest.WantCorrupt(t, err, "offsets/0", "missing or garbled version line")
 }
 
 func TestCorruptNewerVersion(t *testing.T) {
 	_, err := metalog.ParseRecord("commits/5", []byte("v9\n{}"), 1)
-	ce := wantCorrupt(t, err, "commits/5", "written by a newer Sluice/Spark (v9, this build reads up to v1)")
+	ce := metalogtest.WantCorrupt(t, err, "commits/5", "written by a newer Sluice/Spark (v9, this build reads up to v1)")
 	if !errors.Is(err, metalog.ErrNewerVersion) || ce.Offset != 0 {
 		t.Errorf("newer version: %v (offset %d), want ErrNewerVersion at byte 0", err, ce.Offset)
 	}
 	// A newer version is reported as such even when nothing follows it.
 	_, err = metalog.ParseRecord("commits/5", []byte("v2"), 1)
-	wantCorrupt(t, err, "commits/5", "newer")
+	metalogtest.WantCorrupt(t, err, "commits/5", "newer")
 }
 
 func TestCorruptTruncatedFile(t *testing.T) {
 	for _, data := range []string{"v", "v1"} {
 		_, err := metalog.ParseRecord("offsets/2", []byte(data), 1)
-		wantCorrupt(t, err, "offsets/2")
+		metalogtest.WantCorrupt(t, err, "offsets/2")
 	}
 	_, err := metalog.ParseRecord("offsets/2", []byte("v1"), 1)
-	ce := wantCorrupt(t, err, "offsets/2", "truncated")
+	ce := metalogtest.WantCorrupt(t, err, "offsets/2", "truncated")
 	if ce.Offset != 2 {
 		t.Errorf("truncated after the version line: offset %d, want 2", ce.Offset)
 	}
