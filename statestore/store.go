@@ -10,7 +10,7 @@ import (
 
 // StoreID names one store: a stateful operator's partition.
 type StoreID struct {
-	Operator string // operator id within the query, e.g. "0" or "agg"
+	Operator  string // operator id within the query, e.g. "0" or "agg"
 	Partition int
 }
 
