@@ -32,6 +32,16 @@ var targets = []target{
 	{"BenchmarkWordCount", "words/s", 25e6, "batch word count, single-threaded (issue: Foundation)"},
 }
 
+// ratio compares two benchmarks of one run on one metric; ratios stay
+// meaningful when a shared machine slows everything down.
+type ratio struct {
+	num, den, metric, why string
+}
+
+var ratios = []ratio{
+	{"BenchmarkWordCount", "BenchmarkWordCountGoMap", "words/s", "engine vs a hand-written splitter and Go map over the same lines (the physical ceiling the Foundation issue names)"},
+}
+
 // result holds every value of every metric of one benchmark.
 type result struct {
 	name    string
@@ -147,7 +157,20 @@ func render(b *strings.Builder, results []*result) {
 	for _, t := range targets {
 		fmt.Fprintf(b, "\n- %s %s: %s.", t.bench, t.metric, t.why)
 	}
-	b.WriteString("\n")
+	b.WriteString("\n\n## Ratios\n\n| ratio | metric | median of runs | what |\n| --- | --- | ---: | --- |\n")
+	byName := map[string]*result{}
+	for _, r := range results {
+		byName[r.name] = r
+	}
+	for _, q := range ratios {
+		n, d := byName[q.num], byName[q.den]
+		if n == nil || d == nil || len(n.metrics[q.metric]) == 0 || len(d.metrics[q.metric]) == 0 {
+			continue
+		}
+		nm, _, _ := stats(n.metrics[q.metric])
+		dm, _, _ := stats(d.metrics[q.metric])
+		fmt.Fprintf(b, "| %s / %s | %s | %.2f× | %s |\n", q.num, q.den, q.metric, nm/dm, q.why)
+	}
 }
 
 func num(v float64) string {
