@@ -9,7 +9,7 @@
 //	}
 //
 // The fixtures are found from the working directory of the test (the
-// package directory), in shared/fixtures/spark-checkpoints of the nearest
+// package directory), in testdata/spark-checkpoints of the nearest
 // directory above it that has one; a test that needs them fails, saying so,
 // when there is none.
 //

@@ -13,10 +13,11 @@ import (
 	"github.com/sluicestream/sluice/checkpoint"
 )
 
-// FixturesDir returns the Spark checkpoint fixtures: shared/fixtures/
-// spark-checkpoints in the nearest ancestor of the working directory (the
-// package directory) that has one, which is the directory beside the
-// repository. It fails the test if there is none.
+// FixturesDir returns the Spark checkpoint fixtures: testdata/
+// spark-checkpoints at the module root (the nearest ancestor of the package
+// directory that has it), a byte-for-byte copy of Spark's test resources
+// kept in the repository so a clean checkout tests them (provenance in its
+// SOURCE.md). It fails the test if there is none.
 func FixturesDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -24,7 +25,7 @@ func FixturesDir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	for d := dir; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "fixtures", "spark-checkpoints")
+		p := filepath.Join(d, "testdata", "spark-checkpoints")
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			return p
 		}
@@ -32,7 +33,7 @@ func FixturesDir(t testing.TB) string {
 			break
 		}
 	}
-	t.Fatalf("Spark checkpoint fixtures not found: no shared/fixtures/spark-checkpoints in %s or any directory above it", dir)
+	t.Fatalf("Spark checkpoint fixtures not found: no testdata/spark-checkpoints in %s or any directory above it", dir)
 	return ""
 }
 
