@@ -18,6 +18,13 @@
 //	<v>.manifest    a snapshot of version v: every file it needs, with sizes and checksums
 //	SSTs/<name>     immutable data files (unique names), shared by manifests
 //
+// Byte formats, each specified at the top of its file: changelog.go (an LZ4
+// frame of CRC32C-checked put/delete records and a trailer that detects
+// truncation), manifestcodec.go (a version line, JSON, a CRC32C line), and
+// cipher.go (AES-256-GCM in 64 KiB chunks, a per-file key derived with HKDF,
+// a key-check tag so a wrong key is told apart from corruption). Manifests
+// are never encrypted, so planning a restore or a purge needs no key.
+//
 // A Store is used by one goroutine; different stores may be used
 // concurrently. Exactly one of Commit or Abort is called per opened store.
 package statestore
