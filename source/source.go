@@ -1,0 +1,90 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/sluicestream/sluice/batch"
+)
+
+// Offset is a position in a source as canonical JSON (no insignificant
+// whitespace; the same position always encodes to the same bytes). A nil
+// Offset is the start, before any data; it is logged as "-".
+type Offset json.RawMessage
+
+// Equal reports whether two offsets are the same position.
+func Equal(a, b Offset) bool { return bytes.Equal(a, b) }
+
+// ReadLimit bounds how much one micro-batch takes (Spark's maxFilesPerTrigger,
+// maxOffsetsPerTrigger, rowsPerSecond); zero fields mean no limit.
+type ReadLimit struct {
+	MaxFiles int   // files per batch (file sources)
+	MaxRows  int64 // rows per batch (memory, rate, Kafka)
+}
+
+// Source is replayable streaming input.
+type Source interface {
+	// Schema is fixed for the life of the source.
+	Schema() *arrow.Schema
+	// Latest returns the newest offset available after start, within limit;
+	// start itself when nothing is new.
+	Latest(ctx context.Context, start Offset, limit ReadLimit) (Offset, error)
+	// Read returns the rows in (start, end]. The same range yields the same
+	// rows on every call, after a restart too. The caller closes the reader
+	// and releases its records; they are allocated from mem.
+	Read(ctx context.Context, start, end Offset, mem memory.Allocator) (batch.Reader, error)
+	// Commit says everything up to end is durably processed; the source may
+	// forget it.
+	Commit(ctx context.Context, end Offset) error
+	Close() error
+}
+
+// Factory builds a source from string options (as a YAML pipeline gives
+// them). Unknown or bad options are errors naming the option.
+type Factory func(ctx context.Context, opts map[string]string) (Source, error)
+
+var (
+	mu        sync.RWMutex
+	factories = map[string]Factory{}
+)
+
+// Register makes a source available by name; it panics on a duplicate name,
+// which is a programming error.
+func Register(name string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := factories[name]; dup {
+		panic(fmt.Sprintf("source %q registered twice", name))
+	}
+	factories[name] = f
+}
+
+// Open builds the source registered as name.
+func Open(ctx context.Context, name string, opts map[string]string) (Source, error) {
+	mu.RLock()
+	f := factories[name]
+	mu.RUnlock()
+	if f == nil {
+		return nil, fmt.Errorf("unknown source %q; registered: %v", name, Names())
+	}
+	return f(ctx, opts)
+}
+
+// Names lists the registered sources, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(factories))
+	for n := range factories {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
