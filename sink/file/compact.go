@@ -9,35 +9,28 @@ import (
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/internal/fsutil"
+	"github.com/sluicestream/sluice/internal/sinklog"
 )
 
 // expire runs after a compaction, once the new compact file is durable,
 // with q the previous compact file's batch (-1 if none). It deletes the
-// manifest files below q, then the part files that no reader can reach any
-// more: those written by batches below q that are not committed as of q.
+// manifest files below q (sinklog.Log.Expire), then the part files that no
+// reader can reach any more: those written by batches below q that are not
+// committed as of q.
 //
 // Why q and not the new compact file: a reader that listed the log just
 // before the compaction reads q's compact file and the entries after it,
-// so those stay until the next compaction (Spark's deleteExpiredLog keeps
-// the same window). A part file of a batch below q that q's compact file
-// does not list is an orphan of a failed attempt, or was replaced by a
-// Complete-mode batch at or below q; either way only views of the
-// directory older than q list it, and after this the log cannot produce
-// those views.
+// so those stay until the next compaction. A part file of a batch below q
+// that q's compact file does not list is an orphan of a failed attempt, or
+// was replaced by a Complete-mode batch at or below q; either way only
+// views of the directory older than q list it, and after this the log
+// cannot produce those views.
 func (s *Sink) expire(ctx context.Context, q batch.ID) error {
 	if q < 0 {
 		return nil
 	}
-	names, err := s.meta.List(ctx, "")
-	if err != nil {
+	if err := s.log.Expire(ctx, q); err != nil {
 		return err
-	}
-	for _, name := range names {
-		if id, _, ok := parseName(name); ok && id < q {
-			if err := s.meta.Delete(ctx, name); err != nil {
-				return err
-			}
-		}
 	}
 	return s.collectGarbage(ctx, q)
 }
@@ -46,7 +39,7 @@ func (s *Sink) expire(ctx context.Context, q batch.ID) error {
 // compact file does not list. Files not named as the sink names parts are
 // never touched.
 func (s *Sink) collectGarbage(ctx context.Context, q batch.ID) error {
-	sts, err := readEntry(ctx, s.meta, entryName(q, true))
+	sts, err := s.log.ReadCompact(ctx, q)
 	if errors.Is(err, checkpoint.ErrNotExist) {
 		return nil // q's compact file is gone (deleted by hand?): keep everything
 	}
@@ -54,8 +47,10 @@ func (s *Sink) collectGarbage(ctx context.Context, q batch.ID) error {
 		return err
 	}
 	live := map[string]bool{}
-	for _, p := range resolveAll(s.opts.Path, sts) {
-		live[p] = true
+	for _, st := range sts {
+		if p, err := sinklog.Resolve(s.opts.Path, st.Path); err == nil {
+			live[p] = true
+		}
 	}
 	entries, err := s.fsys.ReadDir(s.opts.Path)
 	if err != nil {

@@ -35,8 +35,8 @@ func TestCompaction(t *testing.T) {
 	// A reopened sink reads the compact file and the entries after it.
 	s.Close()
 	s = openSink(t, Options{Path: dir, CompactInterval: 3})
-	if s.st.latest != 10 || s.st.compact != 8 || len(s.st.live) != 11 {
-		t.Fatalf("reopened state: latest %d, compact %d, %d files", s.st.latest, s.st.compact, len(s.st.live))
+	if s.log.Latest() != 10 || s.log.LatestCompact() != 8 || len(s.log.Files()) != 11 {
+		t.Fatalf("reopened state: latest %d, compact %d, %d files", s.log.Latest(), s.log.LatestCompact(), len(s.log.Files()))
 	}
 	mustWrite(t, s, 10, sink.Append, rowsReader(mem, seq(100, 101))) // replay
 	mustWrite(t, s, 11, sink.Append, rowsReader(mem, seq(22, 24)))

@@ -131,8 +131,8 @@ func TestConcurrentAttempt(t *testing.T) {
 	if n := len(partsOnDisk(t, dir)); n != 1 {
 		t.Fatalf("%d parts on disk, want the winner's only", n)
 	}
-	if b.st.latest != 0 {
-		t.Fatalf("the loser did not reread the manifest: latest %d", b.st.latest)
+	if b.log.Latest() != 0 {
+		t.Fatalf("the loser did not reread the manifest: latest %d", b.log.Latest())
 	}
 	mustWrite(t, b, 1, sink.Append, rowsReader(mem, seq(3, 4)))
 }

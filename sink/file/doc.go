@@ -52,57 +52,38 @@
 // every file committed before as deleted ("action":"delete"), so a reader
 // sees exactly the latest result. Update is refused, as Spark refuses it.
 //
-// # Manifest format
+// # Manifest format and compaction
 //
-// Spark's FileStreamSinkLog format, under _sluice_metadata/ instead of
-// _spark_metadata/ (so Spark does not mistake the directory for its own).
-// The entry of batch N is the file N: the version line "v1", then one line
-// per file, each preceded by '\n' and none at the end (an entry without
-// files is "v1" alone):
-//
-//	v1
-//	{"path":"part-00008-…-c000.parquet","size":800,"isDir":false,"modificationTime":1700000000000,"blockReplication":1,"blockSize":33554432,"action":"add"}
-//	{"path":"part-00007-…-c000.parquet","size":700,"isDir":false,"modificationTime":1699999999000,"blockReplication":1,"blockSize":33554432,"action":"delete"}
-//
-// Sluice writes paths relative to the output directory (so the directory
-// can be moved); it reads absolute paths and file: URLs too, as Spark
-// writes them. A reader needs path and action; size and modificationTime
-// must be integers if present; other fields are ignored. A newer version
-// line is refused with an error that says so. A file that does not parse is
-// a *checkpoint.CorruptionError naming it, with the byte offset and line.
-//
-// # Compaction
+// The manifest log is package internal/sinklog, which documents it in
+// full: Spark's FileStreamSinkLog format under _sluice_metadata/ instead
+// of _spark_metadata/ (so Spark does not mistake the directory for its
+// own). The entry of batch N is the file N: the version line "v1", then one
+// JSON line per file ({"path":…,"size":…,"modificationTime":…,"action":"add"}
+// or "delete"), paths relative to the output directory. A corrupt file is
+// a *checkpoint.CorruptionError naming it.
 //
 // Every batch N with (N+1) % CompactInterval == 0 (default 10, Spark's)
-// writes N.compact instead of N: the list of every file committed as of N,
-// all with "action":"add" — the previous compact file plus the entries
-// since, deletes applied. Readers read the newest compact file and the
-// entries after it, so reading costs at most CompactInterval small files
-// whatever the query's age. Once N.compact is durable the sink deletes the
-// manifest files of batches below the previous compact file (Spark's
-// deleteExpiredLog keeps the same window, so a reader that listed the log
-// just before the compaction still finds its files), then the part files
-// of those batches that the previous compact file does not list — orphans
-// of failed attempts and files a Complete-mode batch replaced. So in
-// Complete mode the directory holds the results of at most about
-// 2×CompactInterval batches. A compaction interrupted by a crash is
-// finished by the next one. The compact file itself still lists every
-// committed file: in Append mode it grows with the output (Spark's
-// retention option, SPARK-27188, is not implemented).
-//
-// The entries after the newest compact file must be dense (N, N+1, …);
-// a gap is corruption. Write refuses an id that would make one.
+// writes N.compact instead of N: every file committed as of N. Readers
+// read the newest compact file and the entries after it. Once N.compact
+// is durable the sink deletes the manifest files of batches below the
+// previous compact file, then the part files of those batches that the
+// previous compact file does not list — orphans of failed attempts and
+// files a Complete-mode batch replaced. So in Complete mode the directory
+// holds the results of at most about 2×CompactInterval batches. A
+// compaction interrupted by a crash is finished by the next one. The
+// compact file itself still lists every committed file: in Append mode it
+// grows with the output (Spark's retention option, SPARK-27188, is not
+// implemented).
 //
 // # Reading committed output
 //
 // A reader that wants only committed output must read the manifest, not
 // list the directory: Files lists the committed files, Expand is
 // fileformat.Expand with a manifest directory expanding to Files, and
-// OpenReader opens a batch reader over them. The batch API's readers and
-// the streaming file source should call Expand when given a directory;
-// they do not yet. (This package sits on the implementations' layer, above
-// the module root, so the root cannot import it: wiring it in means moving
-// manifest.go and log.go to a package on a lower layer.)
+// OpenReader opens a batch reader over them. The batch API does so:
+// DataFrameReader.Load given such a directory reads its committed files
+// (through internal/sinklog, as this package sits above the module root).
+// The streaming file source does not yet.
 //
 // # Concurrency
 //

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/internal/fileformat"
+	"github.com/sluicestream/sluice/internal/sinklog"
 	"github.com/sluicestream/sluice/sink"
 )
 
@@ -144,8 +145,8 @@ func metaNames(t testing.TB, dir string) []string {
 		out = append(out, e.Name())
 	}
 	slices.SortFunc(out, func(a, b string) int {
-		ia, _, _ := parseName(a)
-		ib, _, _ := parseName(b)
+		ia, _, _ := sinklog.ParseName(a)
+		ib, _, _ := sinklog.ParseName(b)
 		return int(ia - ib)
 	})
 	return out

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/internal/fileformat"
+	"github.com/sluicestream/sluice/internal/sinklog"
 )
 
 // extensions are the suffixes of part files by format.
@@ -57,7 +58,7 @@ func newUUID() string {
 // writeParts returns (fileformat writes a temp file, fsyncs, renames and
 // fsyncs the directory). A batch without rows writes no file. On error the
 // parts already written are removed, and r is closed either way.
-func (s *Sink) writeParts(ctx context.Context, id batch.ID, r batch.Reader) ([]status, error) {
+func (s *Sink) writeParts(ctx context.Context, id batch.ID, r batch.Reader) ([]sinklog.Status, error) {
 	sp := &splitter{r: r}
 	defer sp.close()
 	limit := s.opts.Write.MaxRowsPerFile
@@ -65,14 +66,14 @@ func (s *Sink) writeParts(ctx context.Context, id batch.ID, r batch.Reader) ([]s
 		limit = math.MaxInt64
 	}
 	attempt := newUUID()
-	var added []status
+	var added []sinklog.Status
 	for n := 0; ; n++ {
 		more, err := sp.fill(ctx)
 		if err == nil && !more {
 			return added, nil
 		}
 		if err == nil {
-			var st status
+			var st sinklog.Status
 			st, err = s.writePart(ctx, partName(id, attempt, n, s.opts.Format), &chunk{sp: sp, left: limit})
 			if st.Path != "" {
 				added = append(added, st)
@@ -88,22 +89,22 @@ func (s *Sink) writeParts(ctx context.Context, id batch.ID, r batch.Reader) ([]s
 // writePart writes one part file from c and returns its status. If the
 // file exists but its status cannot be read, the status names it (for the
 // caller to remove) and the error says why.
-func (s *Sink) writePart(ctx context.Context, name string, c *chunk) (status, error) {
+func (s *Sink) writePart(ctx context.Context, name string, c *chunk) (sinklog.Status, error) {
 	path := filepath.Join(s.opts.Path, name)
 	if err := fileformat.Write(ctx, path, s.opts.Format, c, s.opts.Write); err != nil {
-		return status{}, err
+		return sinklog.Status{}, err
 	}
 	fi, err := s.fsys.Stat(path)
 	if err != nil {
-		return status{Path: name, Action: actionAdd}, err // removed by the caller
+		return sinklog.Status{Path: name}, err // removed by the caller
 	}
-	return status{Path: name, Size: fi.Size(), ModTime: fi.ModTime().UnixMilli(), Action: actionAdd}, nil
+	return sinklog.Status{Path: name, Size: fi.Size(), ModTime: fi.ModTime().UnixMilli()}, nil
 }
 
 // removeParts removes part files no manifest entry references, best effort:
 // a file left behind is an orphan, which readers ignore and a later
 // compaction deletes.
-func (s *Sink) removeParts(sts []status) {
+func (s *Sink) removeParts(sts []sinklog.Status) {
 	for _, st := range sts {
 		_ = s.fsys.Remove(filepath.Join(s.opts.Path, st.Path))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/internal/fsutil"
+	"github.com/sluicestream/sluice/internal/sinklog"
 	"github.com/sluicestream/sluice/sink"
 )
 
@@ -17,9 +18,8 @@ import (
 // in the manifest log. See the package doc for the protocol.
 type Sink struct {
 	opts   Options
-	fsys   fsutil.FS          // the output directory's file system
-	meta   checkpoint.Storage // the manifest log: <Path>/_sluice_metadata
-	st     state              // what the log says, kept current by Write
+	fsys   fsutil.FS    // the output directory's file system
+	log    *sinklog.Log // the manifest log, <Path>/_sluice_metadata, as of the latest batch
 	closed bool
 }
 
@@ -49,11 +49,11 @@ func newSink(ctx context.Context, opts Options, fsys fsutil.FS) (*Sink, error) {
 	if err := s.removeStaleTemps(); err != nil {
 		return nil, s.errorf("open: remove stale temp files: %w", err)
 	}
-	s.meta, err = checkpoint.OpenLocalFS(fsys, filepath.Join(opts.Path, MetadataDir))
+	meta, err := checkpoint.OpenLocalFS(fsys, filepath.Join(opts.Path, MetadataDir))
 	if err != nil {
 		return nil, s.errorf("open: %w", err)
 	}
-	if s.st, err = readState(ctx, s.meta); err != nil {
+	if s.log, err = sinklog.Open(ctx, meta, opts.CompactInterval); err != nil {
 		return nil, s.errorf("open: %w", err)
 	}
 	return s, nil
@@ -91,7 +91,7 @@ func (s *Sink) Write(ctx context.Context, id batch.ID, mode sink.OutputMode, r b
 		r.Close()
 		return err
 	}
-	if id <= s.st.latest {
+	if id <= s.log.Latest() {
 		r.Close()
 		return nil // replay: committed before
 	}
@@ -99,9 +99,9 @@ func (s *Sink) Write(ctx context.Context, id batch.ID, mode sink.OutputMode, r b
 	if err != nil {
 		return s.errorf("batch %d: %w", id, err)
 	}
-	prev := s.st.compact
+	prev := s.log.LatestCompact()
 	committed, err := s.commit(ctx, id, mode, added)
-	if err != nil || !committed || !isCompaction(id, s.opts.CompactInterval) {
+	if err != nil || !committed || !sinklog.IsCompaction(id, s.opts.CompactInterval) {
 		return err
 	}
 	if err := s.expire(ctx, prev); err != nil {
@@ -121,39 +121,23 @@ func (s *Sink) check(id batch.ID, mode sink.OutputMode) error {
 		return s.errorf("batch %d: invalid output mode %v", id, mode)
 	case id < 0:
 		return s.errorf("batch %d: negative batch id", id)
-	case s.st.latest >= 0 && id > s.st.latest+1:
+	case s.log.Latest() >= 0 && id > s.log.Latest()+1:
 		return s.errorf("batch %d: the manifest ends at batch %d; writing %d would leave a gap "+
-			"(is the directory the output of another query?)", id, s.st.latest, id)
+			"(is the directory the output of another query?)", id, s.log.Latest(), id)
 	}
 	return nil
 }
 
-// commit creates batch id's manifest entry — the commit point — and brings
-// s.st up to date. It reports false if the entry existed: another attempt
-// committed the batch first, so the files just written are removed.
-func (s *Sink) commit(ctx context.Context, id batch.ID, mode sink.OutputMode, added []status) (bool, error) {
-	entry := added
-	if mode == sink.Complete {
-		for _, st := range s.st.live {
-			st.Action = actionDelete
-			entry = append(entry, st)
-		}
-	}
-	compact := isCompaction(id, s.opts.CompactInterval)
-	var next state // the state after id, for a compact file
-	if compact {
-		next = s.st.clone()
-		next.apply(entry)
-		entry = next.live
-	}
-	body, err := encodeEntry(entry)
-	if err == nil {
-		err = s.meta.Create(ctx, entryName(id, compact), body)
-	}
+// commit creates batch id's manifest entry — the commit point — through
+// the log, which keeps what it says current. It reports false if the entry
+// existed: another attempt committed the batch first, so the files just
+// written are removed and the log is read again.
+func (s *Sink) commit(ctx context.Context, id batch.ID, mode sink.OutputMode, added []sinklog.Status) (bool, error) {
+	err := s.log.Commit(ctx, id, added, mode == sink.Complete)
 	switch {
 	case errors.Is(err, checkpoint.ErrExist):
 		s.removeParts(added)
-		if s.st, err = readState(ctx, s.meta); err != nil {
+		if err := s.log.Reload(ctx); err != nil {
 			return false, s.errorf("batch %d: committed by another attempt; reread the manifest: %w", id, err)
 		}
 		return false, nil
@@ -162,20 +146,7 @@ func (s *Sink) commit(ctx context.Context, id batch.ID, mode sink.OutputMode, ad
 		// effect), so the parts stay: orphans if it does not.
 		return false, s.errorf("batch %d: commit: %w", id, err)
 	}
-	if compact {
-		s.st = next
-		s.st.compact = id
-	} else {
-		s.st.apply(entry)
-	}
-	s.st.latest = id
 	return true, nil
-}
-
-// isCompaction reports whether batch id writes a compact file: Spark's
-// CompactibleFileStreamLog.isCompactionBatch.
-func isCompaction(id batch.ID, interval int) bool {
-	return (int64(id)+1)%int64(interval) == 0
 }
 
 // Close implements sink.Sink. The directory and its manifest stay; a later

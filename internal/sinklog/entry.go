@@ -1,4 +1,4 @@
-package file
+package sinklog
 
 import (
 	"bytes"
@@ -14,16 +14,18 @@ import (
 // directory (fileformat.Expand) skip it.
 const MetadataDir = "_sluice_metadata"
 
+// Actions of a Status.
 const (
-	// manifestVersion is the version line of the files Sluice writes and the
+	ActionAdd    = "add"
+	ActionDelete = "delete"
+)
+
+const (
+	// version is the version line of the files Sluice writes and the
 	// newest it reads: Spark's FileStreamSinkLog.VERSION.
-	manifestVersion = 1
+	version = 1
 	// compactSuffix marks a compact file: "<id>.compact".
 	compactSuffix = ".compact"
-
-	actionAdd    = "add"
-	actionDelete = "delete"
-
 	// localBlockSize is the blockSize Spark records for a file on a local
 	// file system (Hadoop's fs.local.block.size default). Sluice writes it so
 	// that its lines have every field of Spark's SinkFileStatus; no reader
@@ -31,12 +33,12 @@ const (
 	localBlockSize = 32 << 20
 )
 
-// status is one line of a manifest file: Spark's SinkFileStatus.
-type status struct {
+// Status is one line of a manifest file: Spark's SinkFileStatus.
+type Status struct {
 	Path    string // relative to the output directory (Sluice), or absolute (Spark)
 	Size    int64  // bytes
 	ModTime int64  // modificationTime, ms since the epoch
-	Action  string // actionAdd or actionDelete
+	Action  string // ActionAdd or ActionDelete
 }
 
 // entryName is the file name of batch id's entry.
@@ -48,10 +50,10 @@ func entryName(id batch.ID, compact bool) string {
 	return name
 }
 
-// parseName says which entry a file name in the metadata directory is:
+// ParseName says which entry a file name in the metadata directory is:
 // "7" (compact false) or "7.compact" (compact true). Other names (temp
 // files, Hadoop .crc files, subdirectories) are not entries.
-func parseName(name string) (id batch.ID, compact, ok bool) {
+func ParseName(name string) (id batch.ID, compact, ok bool) {
 	if base, found := bytes.CutSuffix([]byte(name), []byte(compactSuffix)); found {
 		id, ok = metalog.ParseID(string(base))
 		return id, true, ok
@@ -63,8 +65,8 @@ func parseName(name string) (id batch.ID, compact, ok bool) {
 // encodeEntry returns the bytes of a manifest file: "v1", then one JSON
 // line per status, each line after a '\n' (no newline at the end), as
 // Spark's CompactibleFileStreamLog.serialize writes them.
-func encodeEntry(sts []status) ([]byte, error) {
-	out := []byte("v" + strconv.Itoa(manifestVersion))
+func encodeEntry(sts []Status) ([]byte, error) {
+	out := []byte("v" + strconv.Itoa(version))
 	for _, st := range sts {
 		var w metalog.ObjectWriter
 		w.String("path", st.Path)
@@ -91,16 +93,16 @@ func encodeEntry(sts []status) ([]byte, error) {
 // an "action" of "add" or "delete". Fields other than path, size,
 // modificationTime and action are ignored, as Spark ignores unknown fields;
 // blank lines are skipped.
-func parseEntry(path string, data []byte) ([]status, error) {
+func parseEntry(path string, data []byte) ([]Status, error) {
 	if len(data) > 0 && bytes.IndexByte(data, '\n') < 0 {
 		// Spark writes an entry without files as "v1" alone.
 		data = append(bytes.Clone(data), '\n')
 	}
-	rec, err := metalog.ParseRecord(path, data, manifestVersion)
+	rec, err := metalog.ParseRecord(path, data, version)
 	if err != nil {
 		return nil, err
 	}
-	var sts []status
+	var sts []Status
 	body := rec.Body
 	for off, lineNo := 0, 1; off < len(body); lineNo++ {
 		line := body[off:]
@@ -121,12 +123,12 @@ func parseEntry(path string, data []byte) ([]status, error) {
 
 // parseLine parses one status; errors are *metalog.SyntaxError with offsets
 // into line.
-func parseLine(line []byte) (status, error) {
+func parseLine(line []byte) (Status, error) {
 	fields, err := metalog.ParseObject(line)
 	if err != nil {
-		return status{}, err
+		return Status{}, err
 	}
-	var st status
+	var st Status
 	v, ok := fields.Get("path")
 	if !ok {
 		return st, &metalog.SyntaxError{Offset: -1, Reason: "no path"}
@@ -144,7 +146,7 @@ func parseLine(line []byte) (status, error) {
 	if st.Action, err = metalog.String("action", v); err != nil {
 		return st, err
 	}
-	if st.Action != actionAdd && st.Action != actionDelete {
+	if st.Action != ActionAdd && st.Action != ActionDelete {
 		return st, &metalog.SyntaxError{Offset: -1, Reason: fmt.Sprintf("action %q is neither add nor delete", st.Action)}
 	}
 	if v, ok := fields.Get("size"); ok {
@@ -158,67 +160,4 @@ func parseLine(line []byte) (status, error) {
 		}
 	}
 	return st, nil
-}
-
-// state is what a manifest log says: the files committed, in the order
-// they were added, as of the latest batch.
-type state struct {
-	latest  batch.ID       // the newest batch logged; -1 if none
-	compact batch.ID       // the newest compact file's batch; -1 if none
-	live    []status       // Action == actionAdd
-	pos     map[string]int // index in live by path
-}
-
-func emptyState() state { return state{latest: -1, compact: -1, pos: map[string]int{}} }
-
-// apply folds one entry's lines into s: its adds append files (an add of a
-// path already present replaces its status in place), then its deletes
-// remove files, those added by the same entry included (as Spark's
-// compaction drops every status of a deleted path); a delete of a path not
-// present is ignored.
-func (s *state) apply(sts []status) {
-	var deleted map[string]bool
-	for _, st := range sts {
-		switch {
-		case st.Action == actionDelete:
-			if deleted == nil {
-				deleted = map[string]bool{}
-			}
-			deleted[st.Path] = true
-		case s.has(st.Path):
-			s.live[s.pos[st.Path]] = st
-		default:
-			s.pos[st.Path] = len(s.live)
-			s.live = append(s.live, st)
-		}
-	}
-	if len(deleted) == 0 {
-		return
-	}
-	kept := s.live[:0]
-	for _, st := range s.live {
-		if deleted[st.Path] {
-			delete(s.pos, st.Path)
-			continue
-		}
-		s.pos[st.Path] = len(kept)
-		kept = append(kept, st)
-	}
-	clear(s.live[len(kept):])
-	s.live = kept
-}
-
-func (s *state) has(path string) bool {
-	_, ok := s.pos[path]
-	return ok
-}
-
-func (s *state) clone() state {
-	c := *s
-	c.live = append([]status(nil), s.live...)
-	c.pos = make(map[string]int, len(s.pos))
-	for k, v := range s.pos {
-		c.pos[k] = v
-	}
-	return c
 }
