@@ -1,6 +1,10 @@
 # Sluice build. Every target installs what it needs (see deps), so a fresh
 # Debian bookworm machine with Go and root can run any of them.
 
+# bash with pipefail, so a failing benchmark piped into tee fails the target.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+
 GO        ?= go
 # Every library package is affordable under the race detector on 2 cores;
 # the examples, which only drive the public API, run without it.
@@ -49,6 +53,7 @@ test: deps fmt-check vet
 # description of the machine they were measured on.
 bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkWordCount' -benchtime 3x -count 5 -benchmem . | tee bench.out
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 ./statestore/rocksdb | tee -a bench.out
 	$(GO) run ./internal/benchmd -in bench.out -out BENCHMARKS.md
 	@rm -f bench.out
 

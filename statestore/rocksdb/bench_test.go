@@ -1,0 +1,279 @@
+package rocksdb
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/sluicestream/sluice/checkpoint"
+	"github.com/sluicestream/sluice/statestore"
+)
+
+// benchBatch is the keys one micro-batch touches in the benchmarks
+// (DESIGN.md §5 measures read-modify-write of 10 K keys).
+const benchBatch = 10_000
+
+// loadStore commits n keys to id over versions of benchBatch keys each and
+// returns the version it reached and the last manifest (uploaded if st is
+// not nil).
+func loadStore(b *testing.B, p *Provider, st checkpoint.Storage, id statestore.StoreID, n int) (int64, *statestore.Manifest) {
+	b.Helper()
+	ctx := context.Background()
+	var version int64
+	var prev *statestore.Manifest
+	var k, v []byte
+	for start := 0; start < n; start += benchBatch * 10 {
+		s, err := p.Open(ctx, id, version, statestore.OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := start; i < min(n, start+benchBatch*10); i++ {
+			k, v = testKey(k, i), testValue(v, i, 0)
+			mustPut(b, s, k, v)
+		}
+		snap, err := s.Commit(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st != nil {
+			if prev, err = snap.Upload(ctx, st, prev); err != nil {
+				b.Fatal(err)
+			}
+		}
+		snap.Release()
+		version++
+	}
+	return version, prev
+}
+
+func keysPerSec(b *testing.B, keys int) {
+	b.ReportMetric(float64(keys)/b.Elapsed().Seconds(), "keys/s")
+}
+
+// BenchmarkPutsBatched: a micro-batch of blind puts (half new keys, half
+// updates) buffered and committed in one write batch.
+func BenchmarkPutsBatched(b *testing.B) {
+	ctx := context.Background()
+	p := newBenchProvider(b, Options{SnapshotInterval: 1 << 30})
+	version, _ := loadStore(b, p, nil, testID, 100_000)
+	r := rand.New(rand.NewPCG(1, 2))
+	var k, v []byte
+	next := 100_000
+	b.ResetTimer()
+	for range b.N {
+		s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range benchBatch {
+			key := next
+			if i%2 == 0 {
+				key = r.IntN(next)
+			} else {
+				next++
+			}
+			k, v = testKey(k, key), testValue(v, key, uint64(version))
+			mustPut(b, s, k, v)
+		}
+		snap, err := s.Commit(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		snap.Release()
+		version++
+	}
+	keysPerSec(b, b.N*benchBatch)
+}
+
+// BenchmarkMultiGet looks up 10 K random keys (9 in 10 present) of a
+// 100 K-key store in one MultiGet, with the store in the memtable (as
+// between snapshots) or flushed to SSTs (as after one). store is
+// Store.MultiGet; cgo the package's call of RocksDB's batched MultiGet
+// alone; grocksdb grocksdb's MultiGet, for comparison; ReadModifyWrite
+// also puts every key and commits, as a stateful operator's batch does.
+func BenchmarkMultiGet(b *testing.B) {
+	for _, flushed := range []bool{false, true} {
+		name := "memtable"
+		if flushed {
+			name = "sst"
+		}
+		b.Run(name, func(b *testing.B) { benchMultiGet(b, flushed) })
+	}
+}
+
+func benchMultiGet(b *testing.B, flushed bool) {
+	ctx := context.Background()
+	const n = 100_000
+	p := newBenchProvider(b, Options{SnapshotInterval: 1 << 30})
+	version, _ := loadStore(b, p, nil, testID, n)
+	in := p.stores[testID]
+	if flushed {
+		if err := in.db.Flush(p.dbo.flush); err != nil {
+			b.Fatal(err)
+		}
+	}
+	keys := make([][]byte, benchBatch)
+	idx := make([]int, benchBatch)
+	raw := make([][]byte, benchBatch)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range keys {
+		keys[i] = testKey(nil, r.IntN(n*10/9))
+		idx[i] = i
+		raw[i] = dataKey(nil, keys[i])
+	}
+	b.Run("store", func(b *testing.B) {
+		s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Abort()
+		for range b.N {
+			if _, err := s.MultiGet(keys); err != nil {
+				b.Fatal(err)
+			}
+		}
+		keysPerSec(b, b.N*len(keys))
+	})
+	b.Run("cgo", func(b *testing.B) {
+		var g multiGetter
+		for range b.N {
+			if _, err := g.getMany(in, keys, idx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		keysPerSec(b, b.N*len(keys))
+	})
+	b.Run("grocksdb", func(b *testing.B) {
+		for range b.N {
+			vals, err := in.db.MultiGet(p.dbo.read, raw...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			vals.Destroy()
+		}
+		keysPerSec(b, b.N*len(keys))
+	})
+	b.Run("ReadModifyWrite", func(b *testing.B) {
+		for range b.N {
+			s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			vals, err := s.MultiGet(keys)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var buf []byte
+			for i, k := range keys {
+				buf = append(buf[:0], vals[i]...)
+				buf = append(buf, 1)
+				mustPut(b, s, k, buf[:min(len(buf), 16)])
+			}
+			snap, err := s.Commit(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			snap.Release()
+			version++
+		}
+		keysPerSec(b, b.N*len(keys))
+	})
+}
+
+// BenchmarkCommit measures Commit alone: of 1 K updates to a 100 K-key
+// store, and of a snapshot version (flush and checkpoint).
+func BenchmarkCommit(b *testing.B) {
+	for _, c := range []struct {
+		name     string
+		interval int
+	}{{"changelog", 1 << 30}, {"snapshot", 1}} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := context.Background()
+			p := newBenchProvider(b, Options{SnapshotInterval: c.interval})
+			version, _ := loadStore(b, p, nil, testID, 100_000)
+			var k, v []byte
+			var commit time.Duration
+			for range b.N {
+				s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := range 1000 {
+					key := int(version)*1000 + i
+					k, v = testKey(k, key), testValue(v, key, 1)
+					mustPut(b, s, k, v)
+				}
+				start := time.Now()
+				snap, err := s.Commit(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				commit += time.Since(start)
+				snap.Release()
+				version++
+			}
+			b.ReportMetric(float64(commit.Microseconds())/float64(b.N)/1000, "ms/commit")
+		})
+	}
+}
+
+// BenchmarkRestore1M restores a store of a million keys — a snapshot and
+// one changelog of 10 K updates after it — from in-memory checkpoint
+// storage into an empty local directory.
+func BenchmarkRestore1M(b *testing.B) {
+	const n = 1_000_000
+	ctx := context.Background()
+	st := checkpoint.NewMem()
+	p := newBenchProvider(b, Options{Storage: st, SnapshotInterval: 10})
+	version, prev := loadStore(b, p, st, testID, n)
+	s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var k, v []byte
+	for i := 0; i < n; i += n / benchBatch {
+		k, v = testKey(k, i), testValue(v, i, 1)
+		mustPut(b, s, k, v)
+	}
+	snap, err := s.Commit(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := snap.Upload(ctx, st, prev); err != nil {
+		b.Fatal(err)
+	}
+	snap.Release()
+	version++
+	stored := manifestBytes(prev)
+	b.ResetTimer()
+	for range b.N {
+		q := newBenchProvider(b, Options{Storage: st, SnapshotInterval: 10})
+		s, err := q.Open(ctx, testID, version, statestore.OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if m := s.Metrics(); m.NumRowsTotal != n {
+			b.Fatalf("restored %d rows, want %d", m.NumRowsTotal, n)
+		}
+		s.Abort()
+		b.StopTimer()
+		q.Close()
+		b.StartTimer()
+	}
+	keysPerSec(b, b.N*n)
+	b.ReportMetric(float64(stored), "snapshot-bytes")
+	b.ReportMetric(float64(stored)*float64(b.N)/b.Elapsed().Seconds()/(1<<20), "MiB/s")
+}
+
+// newBenchProvider is a provider with the default memory settings.
+func newBenchProvider(b *testing.B, o Options) *Provider {
+	b.Helper()
+	o.LocalDir = b.TempDir()
+	p, err := New(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { p.Close() })
+	return p
+}

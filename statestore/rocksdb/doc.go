@@ -1,0 +1,88 @@
+// Package rocksdb is the RocksDB statestore.Provider (grocksdb over the
+// system's librocksdb): one RocksDB instance per store, kept open between
+// versions, with incremental snapshots uploaded to checkpoint storage.
+//
+//	p, err := rocksdb.New(rocksdb.Options{LocalDir: "/var/sluice/state", Storage: st})
+//	s, err := p.Open(ctx, statestore.StoreID{Operator: "agg", Partition: 3}, 7, statestore.OpenOptions{})
+//	vals, err := s.MultiGet(keys) // one cgo crossing for all keys
+//	err = s.Put(key, value)       // buffered in memory until Commit
+//	snap, err := s.Commit(ctx)    // version 8: one write batch, a local changelog
+//	go func() { m, err := snap.Upload(ctx, st, prev); ...; snap.Release() }()
+//
+// # Versions
+//
+// A store's updates wait in a Go map (reads see them there first) until
+// Commit, which writes them to RocksDB in one write batch, encoded in Go
+// and handed over whole, together with the new version number. RocksDB's
+// write-ahead log is off: a version is made durable by its changelog,
+// written to a local file at Commit (fsynced) and uploaded, and by
+// snapshots. Every SnapshotInterval versions Commit creates a RocksDB
+// checkpoint (a flush, then hard links to the live files); its upload sends
+// only the SSTs the previous manifest lacks.
+//
+// Open(v) reuses the local copy when it holds v (the usual case: the
+// version the last batch committed; Provider.Close flushes, so also after
+// a clean restart). When it holds less — after a crash the instance holds
+// what was last flushed — the local changelogs after that catch it up.
+// Otherwise (nothing local, a gap, or a local copy newer than v: a batch
+// re-run after a restart) the store is restored from storage: the newest
+// snapshot at or below v, downloaded (or hard-linked from the local copy
+// when it holds the same SST) into a fresh instance, then the changelogs
+// after it.
+//
+// NumRowsTotal is exact: the count is kept in the instance. It needs to
+// know whether each key put was present before; keys read first (the
+// read-modify-write of an aggregation) are known, the others are looked up
+// together at Commit (one batched MultiGet), which makes blind puts cost
+// about a read more (as Spark's trackTotalNumberOfRows does).
+//
+// # Local layout, under LocalDir/<operator>/<partition>/
+//
+//	db/                 the RocksDB instance
+//	changelogs/<v>.changelog   changelogs of the versions since the last snapshot flush
+//	snapshots/<v>-<token>/     a committed version's files until Snapshot.Release:
+//	    changelogs/<u>.changelog   hard links to the local changelogs up to v (so
+//	                               an Upload after failed ones can send them too)
+//	    checkpoint/            at snapshot versions, the RocksDB checkpoint
+//	restore/            a restore in progress
+//
+// What a process left in snapshots/ and restore/ is removed when a provider
+// first opens the store.
+//
+// # RocksDB keys and values
+//
+// A RocksDB key is a space byte and the rest:
+//
+//	0x00 'v'                      the committed version (int64 big-endian)
+//	0x00 'r'                      the number of data keys (int64 big-endian)
+//	0x00 't'                      1 if the TTL index is complete, else 0
+//	0x01 <user key>               data: <put time, Unix ns, int64 big-endian> <user value>
+//	0x02 <put time> <user key>    TTL index entry, empty value
+//
+// The metadata keys are written in the same batch as the data they
+// describe, so whatever RocksDB last flushed, it knows its version. Changelog
+// records (statestore.ReadChangelog) hold user keys and stored values (put
+// time included), so a replay gives entries the same expiry.
+//
+// # Checkpoint storage, under state/<operator>/<partition>/
+//
+//	<v>.changelog, <v>.manifest                     as statestore describes
+//	SSTs/<number>-<xxhash64 of content>.sst         SSTs, shared by manifests
+//	SSTs/<v>-<random>-{CURRENT,MANIFEST-n,OPTIONS-n}  RocksDB's metadata files of snapshot v
+//
+// # Memory
+//
+// All stores of a provider share one LRU block cache (Options.BlockCacheSize,
+// index and filter blocks included), which bounds the cached state however
+// many stores are open. Each store's memtable is bounded by
+// Options.WriteBufferSize; RocksDB 7.8's C API has no write buffer manager
+// to charge memtables to the cache.
+//
+// # Concurrency
+//
+// A Store and its iterators are used by one goroutine; stores of different
+// IDs may be used concurrently. Snapshot.Upload and Release may run in any
+// goroutine, also after Commit of later versions and after Provider.Close.
+// Provider.Close may be called while stores are in use: their calls then
+// fail with ErrClosed.
+package rocksdb
