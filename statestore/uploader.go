@@ -79,10 +79,14 @@ func (o UploaderOptions) withDefaults() (UploaderOptions, error) {
 //
 // prev is the last manifest uploaded (or set with SetManifest) for the
 // store. After a failure it stays, so prev.Version can be below
-// snap.Version()-1: the changelogs between are missing from storage, and
-// Upload must write a full snapshot to keep the new version restorable. A
-// snapshot older than prev (the store was restored to an earlier version)
-// gets prev == nil.
+// snap.Version()-1: the changelogs between are missing from storage. The
+// providers then upload again the local changelogs they still hold since
+// their last snapshot version; when a failed version was itself a snapshot
+// version they cannot, and uploads fail until the next snapshot version.
+// Either way the failure was reported: with the default of no tolerated
+// checkpoint failures the engine stops the query at the first one, and a
+// restart restores from the last commit. A snapshot older than prev (the
+// store was restored to an earlier version) gets prev == nil.
 //
 // Submit, SetManifest, Close and Abort are safe for concurrent use.
 type Uploader struct {
