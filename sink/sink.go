@@ -3,11 +3,10 @@ package sink
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/sluicestream/sluice/batch"
+	"github.com/sluicestream/sluice/internal/registry"
 )
 
 // OutputMode says which rows of the result a batch writes, as in Spark.
@@ -65,40 +64,20 @@ type Committer interface {
 // Factory builds a sink from string options.
 type Factory func(ctx context.Context, opts map[string]string) (Sink, error)
 
-var (
-	mu        sync.RWMutex
-	factories = map[string]Factory{}
-)
+var factories = registry.New[Factory]("sink")
 
-// Register makes a sink available by name; it panics on a duplicate.
-func Register(name string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := factories[name]; dup {
-		panic(fmt.Sprintf("sink %q registered twice", name))
-	}
-	factories[name] = f
-}
+// Register makes a sink available by name; it panics on a duplicate name,
+// which is a programming error.
+func Register(name string, f Factory) { factories.Register(name, f) }
 
 // Open builds the sink registered as name.
 func Open(ctx context.Context, name string, opts map[string]string) (Sink, error) {
-	mu.RLock()
-	f := factories[name]
-	mu.RUnlock()
-	if f == nil {
-		return nil, fmt.Errorf("unknown sink %q; registered: %v", name, Names())
+	f, err := factories.Lookup(name)
+	if err != nil {
+		return nil, err
 	}
 	return f(ctx, opts)
 }
 
 // Names lists the registered sinks, sorted.
-func Names() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]string, 0, len(factories))
-	for n := range factories {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return factories.Names() }

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"sort"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluicestream/sluice/batch"
+	"github.com/sluicestream/sluice/internal/registry"
 )
 
 // Offset is a position in a source as canonical JSON (no insignificant
@@ -50,41 +48,20 @@ type Source interface {
 // them). Unknown or bad options are errors naming the option.
 type Factory func(ctx context.Context, opts map[string]string) (Source, error)
 
-var (
-	mu        sync.RWMutex
-	factories = map[string]Factory{}
-)
+var factories = registry.New[Factory]("source")
 
 // Register makes a source available by name; it panics on a duplicate name,
 // which is a programming error.
-func Register(name string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := factories[name]; dup {
-		panic(fmt.Sprintf("source %q registered twice", name))
-	}
-	factories[name] = f
-}
+func Register(name string, f Factory) { factories.Register(name, f) }
 
 // Open builds the source registered as name.
 func Open(ctx context.Context, name string, opts map[string]string) (Source, error) {
-	mu.RLock()
-	f := factories[name]
-	mu.RUnlock()
-	if f == nil {
-		return nil, fmt.Errorf("unknown source %q; registered: %v", name, Names())
+	f, err := factories.Lookup(name)
+	if err != nil {
+		return nil, err
 	}
 	return f(ctx, opts)
 }
 
 // Names lists the registered sources, sorted.
-func Names() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]string, 0, len(factories))
-	for n := range factories {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return factories.Names() }

@@ -18,6 +18,8 @@ const module = "github.com/sluicestream/sluice"
 // that both the batch readers (root package) and the streaming file source
 // (source/file) need, so it sits on L1 where both can reach it.
 // internal/benchmd and internal/layering are tools and tests, on the top line.
+// internal/registry, the generic named-factory table of source and sink,
+// imports nothing of the module and sits on the bottom line.
 // checkpoint/storagetest and statestore/storetest, the conformance suites
 // every Storage and every state-store provider passes, sit with the
 // implementations they test; internal/metalog/metalogtest, the helpers the
@@ -32,7 +34,7 @@ var lines = [][]string{
 	{"exec", "sql", "offsetlog", "commitlog", "internal/sinklog"}, // internal/sinklog: the file sink's manifest, read by the root's readers too
 	{"plan", "statestore", "internal/metalog"},
 	{"expr", "source", "sink", "checkpoint", "metrics", "internal/fileformat"},
-	{"batch", "internal/fsutil", "internal/testutil"},
+	{"batch", "internal/fsutil", "internal/testutil", "internal/registry"},
 }
 
 // rank returns the line of a module-relative package path (0 = top), or -1 if
