@@ -19,7 +19,9 @@ const module = "github.com/sluicestream/sluice"
 // (source/file) need, so it sits on L1 where both can reach it.
 // internal/benchmd and internal/layering are tools and tests, on the top line.
 // internal/registry, the generic named-factory table of source and sink,
-// imports nothing of the module and sits on the bottom line.
+// imports nothing of the module and sits on the bottom line, as does
+// internal/showtable, the show() formatting of DataFrame.Show and the console
+// sink.
 // checkpoint/storagetest and statestore/storetest, the conformance suites
 // every Storage and every state-store provider passes, sit with the
 // implementations they test; internal/metalog/metalogtest, the helpers the
@@ -34,7 +36,7 @@ var lines = [][]string{
 	{"exec", "sql", "offsetlog", "commitlog", "internal/sinklog"}, // internal/sinklog: the file sink's manifest, read by the root's readers too
 	{"plan", "statestore", "internal/metalog"},
 	{"expr", "source", "sink", "checkpoint", "metrics", "internal/fileformat"},
-	{"batch", "internal/fsutil", "internal/testutil", "internal/registry"},
+	{"batch", "internal/fsutil", "internal/testutil", "internal/registry", "internal/showtable"},
 }
 
 // rank returns the line of a module-relative package path (0 = top), or -1 if

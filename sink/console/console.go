@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/sluicestream/sluice/batch"
+	"github.com/sluicestream/sluice/internal/showtable"
 	"github.com/sluicestream/sluice/sink"
 )
 
@@ -86,7 +85,7 @@ func (s *Sink) Write(ctx context.Context, id batch.ID, mode sink.OutputMode, r b
 	b.WriteString("-------------------------------------------\n")
 	fmt.Fprintf(&b, "Batch: %d\n", id)
 	b.WriteString("-------------------------------------------\n")
-	t.render(&b)
+	t.Render(&b)
 	b.WriteByte('\n') // Spark's show() ends with println
 	if _, err := io.WriteString(s.opts.Out, b.String()); err != nil {
 		return fmt.Errorf("console sink: batch %d: %w", id, err)
@@ -96,8 +95,8 @@ func (s *Sink) Write(ctx context.Context, id batch.ID, mode sink.OutputMode, r b
 
 // collect formats the first NumRows rows of r and reads the rest only to
 // know whether there were more.
-func (s *Sink) collect(ctx context.Context, r batch.Reader) (*table, error) {
-	t := newTable(r.Schema(), s.opts.NumRows, s.opts.Truncate)
+func (s *Sink) collect(ctx context.Context, r batch.Reader) (*showtable.Table, error) {
+	t := showtable.New(r.Schema(), s.opts.NumRows, s.opts.Truncate)
 	for {
 		rec, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -106,7 +105,7 @@ func (s *Sink) collect(ctx context.Context, r batch.Reader) (*table, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.add(rec)
+		t.Add(rec)
 		rec.Release()
 	}
 }
@@ -143,13 +142,4 @@ func open(_ context.Context, opts map[string]string) (sink.Sink, error) {
 		}
 	}
 	return New(o)
-}
-
-// schemaNames returns the column names of schema.
-func schemaNames(schema *arrow.Schema) []string {
-	names := make([]string, schema.NumFields())
-	for i, f := range schema.Fields() {
-		names[i] = f.Name
-	}
-	return names
 }

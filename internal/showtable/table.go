@@ -1,4 +1,8 @@
-package console
+// Package showtable formats record batches as Spark's show() does: a
+// bordered table, cells right-aligned and cut at a width, NULL printed as
+// "NULL", values printed as Spark casts them to strings. The batch API's
+// DataFrame.Show and the console sink both print through it.
+package showtable
 
 import (
 	"fmt"
@@ -11,8 +15,11 @@ import (
 // minColWidth is the narrowest column Spark's show() draws.
 const minColWidth = 3
 
-// table holds the formatted cells of the rows that will print.
-type table struct {
+// DefaultTruncate is the width at which Spark's show() cuts a cell.
+const DefaultTruncate = 20
+
+// Table holds the formatted cells of the rows that will print.
+type Table struct {
 	header   []string
 	rows     [][]string
 	numRows  int  // rows to print
@@ -20,16 +27,21 @@ type table struct {
 	more     bool // rows beyond numRows were seen
 }
 
-func newTable(schema *arrow.Schema, numRows, truncate int) *table {
-	header := schemaNames(schema)
+// New returns an empty table for rows of schema that prints at most numRows
+// rows, cutting cells at truncate characters (0: never).
+func New(schema *arrow.Schema, numRows, truncate int) *Table {
+	header := make([]string, schema.NumFields())
+	for i := range header {
+		header[i] = schema.Field(i).Name
+	}
 	for i, h := range header {
 		header[i] = escapeMeta(h)
 	}
-	return &table{header: header, numRows: numRows, truncate: truncate}
+	return &Table{header: header, numRows: numRows, truncate: truncate}
 }
 
-// add formats the rows of rec that still fit.
-func (t *table) add(rec arrow.RecordBatch) {
+// Add formats the rows of rec that still fit; the caller keeps rec.
+func (t *Table) Add(rec arrow.RecordBatch) {
 	n := int(rec.NumRows())
 	take := min(n, t.numRows-len(t.rows))
 	if take < n {
@@ -46,7 +58,7 @@ func (t *table) add(rec arrow.RecordBatch) {
 
 // cut truncates a cell as Spark's show() does: to the first truncate-3
 // characters and "...", or to truncate characters when that is below 4.
-func (t *table) cut(s string) string {
+func (t *Table) cut(s string) string {
 	if t.truncate <= 0 || utf8.RuneCountInString(s) <= t.truncate {
 		return s
 	}
@@ -57,8 +69,8 @@ func (t *table) cut(s string) string {
 	return string(r[:t.truncate-3]) + "..."
 }
 
-// render writes the table as Spark's showString does.
-func (t *table) render(b *strings.Builder) {
+// Render writes the table as Spark's showString does.
+func (t *Table) Render(b *strings.Builder) {
 	widths := make([]int, len(t.header))
 	for j, h := range t.header {
 		widths[j] = max(minColWidth, halfWidth(h))
