@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sluicestream/sluice/engine/protocol"
+	"github.com/sluicestream/sluice/source"
+)
+
+// update changes the shared state and wakes the waiters.
+func (q *Query) update(f func()) {
+	q.mu.Lock()
+	f()
+	close(q.changed)
+	q.changed = make(chan struct{})
+	q.mu.Unlock()
+}
+
+func (q *Query) loop(ctx context.Context) {
+	defer close(q.done)
+	defer func() {
+		for _, s := range q.sources {
+			s.table.unbind(q)
+		}
+	}()
+	err := q.run(ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		err = nil // Stop
+	}
+	if err != nil {
+		err = fmt.Errorf("query %s (run %s): %w", q.id, q.runID, err)
+	}
+	q.update(func() { q.finished, q.err = true, err })
+}
+
+func (q *Query) run(ctx context.Context) error {
+	if q.resumed != protocol.NoBatch {
+		if err := q.commitDownstream(ctx, q.resumed, q.ends); err != nil {
+			return err
+		}
+	}
+	for _, r := range q.replays {
+		if err := q.runBatch(ctx, r.id, r.starts, r.ends, r.timestampMs, r.watermarkMs, false); err != nil {
+			return err
+		}
+		q.ends, q.next = r.ends, r.id+1
+	}
+	if q.opts.Trigger.kind == once && len(q.replays) > 0 {
+		return nil
+	}
+	var target []source.Offset
+	if q.opts.Trigger.kind == availableNow {
+		var err error
+		if target, _, err = q.latest(ctx, source.ReadLimit{}, nil); err != nil {
+			return err
+		}
+	}
+	for {
+		var round int64
+		q.update(func() { q.rounds++; round = q.rounds })
+		tick := q.opts.Now()
+		ends, isNew, err := q.latest(ctx, q.opts.ReadLimit, target)
+		if err != nil {
+			return err
+		}
+		if !isNew {
+			q.update(func() { q.idleRound = round })
+			if q.opts.Trigger.kind != processingTime {
+				return nil
+			}
+			if err := q.wait(ctx, tick, true); err != nil {
+				return err
+			}
+			continue
+		}
+		id := q.next
+		if err := q.runBatch(ctx, id, q.ends, ends, tick.UnixMilli(), q.watermarkMs, true); err != nil {
+			return err
+		}
+		q.ends, q.next = ends, id+1
+		if q.opts.Trigger.kind == once {
+			return nil
+		}
+		if q.opts.Trigger.kind == processingTime {
+			if err := q.wait(ctx, tick, false); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// wait sleeps until the next trigger time after tick; a ProcessAllAvailable
+// call cuts an idle wait short.
+func (q *Query) wait(ctx context.Context, tick time.Time, idle bool) error {
+	d := q.opts.Trigger.interval
+	if d <= 0 {
+		if !idle {
+			return ctx.Err()
+		}
+		d = idlePoll
+	}
+	d -= time.Since(tick)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+	case <-q.wake:
+	}
+	return nil
+}
+
+// latest asks every source for its latest offset after the committed end;
+// a source at its target (AvailableNow) is not asked.
+func (q *Query) latest(ctx context.Context, limit source.ReadLimit, target []source.Offset) ([]source.Offset, bool, error) {
+	ends := make([]source.Offset, len(q.sources))
+	isNew := false
+	for i, s := range q.sources {
+		start := q.ends[i]
+		if target != nil && source.Equal(start, target[i]) {
+			ends[i] = start
+			continue
+		}
+		end, err := s.src.Latest(ctx, start, limit)
+		if err != nil {
+			return nil, false, fmt.Errorf("source %s: latest offset: %w", s.name, err)
+		}
+		ends[i] = end
+		if !source.Equal(start, end) {
+			isNew = true
+		}
+	}
+	return ends, isNew, nil
+}

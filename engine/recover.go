@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/sluicestream/sluice/batch"
+	"github.com/sluicestream/sluice/engine/protocol"
+	"github.com/sluicestream/sluice/offsetlog"
+	"github.com/sluicestream/sluice/source"
+)
+
+// recover reads the logs and sets what the loop starts with.
+func (q *Query) recover(ctx context.Context) error {
+	offIDs, err := q.offsets.List(ctx)
+	if err != nil {
+		return fmt.Errorf("engine: list offsets: %w", err)
+	}
+	comIDs, err := q.commits.List(ctx)
+	if err != nil {
+		return fmt.Errorf("engine: list commits: %w", err)
+	}
+	var ls protocol.LogState
+	lastCommit := protocol.NoBatch
+	for _, id := range comIDs {
+		lastCommit = max(lastCommit, id)
+	}
+	for _, id := range comIDs {
+		ce := protocol.CommitEntry{ID: id}
+		if id == lastCommit {
+			e, err := q.commits.Get(ctx, id)
+			if err != nil {
+				return fmt.Errorf("engine: %w", err)
+			}
+			ce.NextWatermarkMs = e.NextBatchWatermarkMs
+		}
+		ls.Commits = append(ls.Commits, ce)
+	}
+	entries := map[batch.ID]offsetlog.Entry{}
+	for _, id := range offIDs {
+		oe := protocol.OffsetEntry{ID: id}
+		if id >= lastCommit {
+			e, err := q.offsets.Get(ctx, id)
+			if err != nil {
+				return fmt.Errorf("engine: %w", err)
+			}
+			if err := q.checkEntry(id, e); err != nil {
+				return err
+			}
+			entries[id] = e
+			oe.WatermarkMs, oe.TimestampMs = e.Metadata.BatchWatermarkMs, e.Metadata.BatchTimestampMs
+		}
+		ls.Offsets = append(ls.Offsets, oe)
+	}
+	d, err := protocol.Recover(ls)
+	if err != nil {
+		return fmt.Errorf("engine: recover: %w", err)
+	}
+	endsOf := func(id batch.ID) []source.Offset {
+		ends := make([]source.Offset, len(q.sources))
+		if id == protocol.NoBatch {
+			return ends
+		}
+		for i, o := range entries[id].Offsets {
+			if o != nil {
+				ends[i] = source.Offset(o)
+			}
+		}
+		return ends
+	}
+	q.ends, q.next, q.watermarkMs = endsOf(d.StartFrom), d.FirstBatch, d.WatermarkMs
+	if d.Kind == protocol.Resume {
+		q.resumed = d.Committed
+	}
+	for _, r := range d.Rerun {
+		q.replays = append(q.replays, replay{id: r.ID, starts: endsOf(r.From), ends: endsOf(r.ID),
+			timestampMs: r.TimestampMs, watermarkMs: r.WatermarkMs})
+	}
+	return nil
+}
+
+// checkEntry refuses an offset entry written for another query shape.
+func (q *Query) checkEntry(id batch.ID, e offsetlog.Entry) error {
+	path := q.offsets.Path(id)
+	if len(e.Offsets) != len(q.sources) {
+		return fmt.Errorf("engine: %s has offsets of %d sources, the query has %d", path, len(e.Offsets), len(q.sources))
+	}
+	if v, ok := e.Metadata.Conf.Get(ConfStateful); ok && v != "false" {
+		return fmt.Errorf("engine: %s was written by a stateful query (%s=%s); this engine runs stateless queries only", path, ConfStateful, v)
+	}
+	if v, ok := e.Metadata.Conf.Get(ConfNumSources); ok && v != strconv.Itoa(len(q.sources)) {
+		return fmt.Errorf("engine: %s: %s=%s, the query has %d sources", path, ConfNumSources, v, len(q.sources))
+	}
+	return nil
+}
