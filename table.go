@@ -3,6 +3,7 @@ package sluice
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -19,7 +20,7 @@ type memTable struct {
 	name   string
 	schema *arrow.Schema
 	recs   []arrow.RecordBatch
-	closed bool // set by Session.Close; guarded by the session's mutex
+	closed atomic.Bool // set by Session.Close, read by Scan from any goroutine
 }
 
 var _ plan.Table = (*memTable)(nil)
@@ -32,16 +33,16 @@ func newMemTable(name string, schema *arrow.Schema, recs []arrow.RecordBatch) *m
 }
 
 func (t *memTable) release() {
+	t.closed.Store(true)
 	batch.Release(t.recs)
 	t.recs = nil
-	t.closed = true
 }
 
 func (t *memTable) Name() string          { return t.name }
 func (t *memTable) Schema() *arrow.Schema { return t.schema }
 
 func (t *memTable) Scan(_ context.Context, _ memory.Allocator, columns []string, _ []expr.Expr) (batch.Reader, error) {
-	if t.closed {
+	if t.closed.Load() {
 		return nil, fmt.Errorf("scan %s: the session that holds it is closed", t.name)
 	}
 	out := make([]arrow.RecordBatch, 0, len(t.recs))
