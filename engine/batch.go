@@ -16,6 +16,13 @@ import (
 )
 
 func (q *Query) conf() offsetlog.Conf {
+	if q.agg != nil {
+		return offsetlog.Conf{
+			{Key: ConfStateful, Value: "true"},
+			{Key: ConfNumSources, Value: strconv.Itoa(len(q.sources))},
+			{Key: ConfStatePartitions, Value: "1"},
+		}
+	}
 	return offsetlog.Conf{
 		{Key: ConfStateful, Value: "false"},
 		{Key: ConfNumSources, Value: strconv.Itoa(len(q.sources))},
@@ -56,11 +63,28 @@ func (q *Query) runBatch(ctx context.Context, id batch.ID, starts, ends []source
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", id, err)
 	}
+	var ab *aggBatch
+	if q.agg != nil {
+		if ab, r, err = q.processAgg(ctx, id, r); err != nil {
+			return fmt.Errorf("batch %d: %w", id, err)
+		}
+	}
 	t = lap("queryPlanning", t)
 	if err := q.opts.Sink.Write(ctx, id, q.opts.Mode, r); err != nil {
+		if ab != nil {
+			ab.abort()
+		}
 		return fmt.Errorf("batch %d: sink: %w", id, err)
 	}
 	t = lap("addBatch", t)
+	if ab != nil {
+		// State version id+1 is durable before commits/id, so the last
+		// commit always has its state behind it (DESIGN.md §4).
+		if err := ab.commit(ctx, q); err != nil {
+			return fmt.Errorf("batch %d: %w", id, err)
+		}
+		t = lap("stateCommit", t)
+	}
 	if err := q.commits.Add(ctx, id, commitlog.Entry{NextBatchWatermarkMs: wmMs}); err != nil {
 		return fmt.Errorf("batch %d: write commit: %w", id, err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/sluicestream/sluice/plan"
 	"github.com/sluicestream/sluice/sink"
 	"github.com/sluicestream/sluice/source"
+	"github.com/sluicestream/sluice/statestore"
 )
 
 // Conf keys the engine writes in every offset log entry.
@@ -40,7 +41,8 @@ type Options struct {
 	Sources map[string]source.Source
 	Sink    sink.Sink
 	// Mode is the output mode: Append or Update (the same for a stateless
-	// query); Complete needs an aggregation and is refused.
+	// query); Complete needs an aggregation. A streaming aggregation runs in
+	// Update or Complete mode; Append needs a watermark and is refused.
 	Mode       sink.OutputMode
 	Checkpoint checkpoint.Storage
 	Trigger    Trigger
@@ -52,6 +54,10 @@ type Options struct {
 	Name string
 	// Now is the clock for batch timestamps; nil: time.Now.
 	Now func() time.Time
+	// StateProvider keeps the state of a stateful query (a streaming
+	// aggregation); its stores restore from Checkpoint. A stateful plan
+	// without one is refused. The caller closes it after the query ends.
+	StateProvider statestore.Provider
 }
 
 // Progress describes the last completed batch, with the field names of
@@ -86,6 +92,7 @@ type Query struct {
 	opts      Options
 	sources   []boundSource // by name
 	op        exec.Operator
+	agg       *streamAgg // the streaming aggregation; nil: stateless
 	offsets   *offsetlog.Log
 	commits   *commitlog.Log
 	rows      atomic.Int64
@@ -121,9 +128,9 @@ func Start(ctx context.Context, opts Options) (*Query, error) {
 		return nil, errors.New("engine: no sink")
 	case opts.Checkpoint == nil:
 		return nil, errors.New("engine: no checkpoint storage")
-	case opts.Mode == sink.Complete:
+	case opts.Mode == sink.Complete && !isAgg(opts.Plan):
 		return nil, errors.New("engine: complete output mode needs a streaming aggregation; use append or update")
-	case opts.Mode != sink.Append && opts.Mode != sink.Update:
+	case opts.Mode != sink.Append && opts.Mode != sink.Update && opts.Mode != sink.Complete:
 		return nil, fmt.Errorf("engine: unknown output mode %v", opts.Mode)
 	}
 	if opts.Mem == nil {
@@ -132,7 +139,15 @@ func Start(ctx context.Context, opts Options) (*Query, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	tables, err := streamTables(opts.Plan)
+	top, stateful := opts.Plan.(*plan.Aggregate)
+	input := opts.Plan
+	if stateful {
+		if err := checkStateful(opts, top); err != nil {
+			return nil, err
+		}
+		input = top.Input
+	}
+	tables, err := streamTables(input)
 	if err != nil {
 		return nil, err
 	}
@@ -165,12 +180,19 @@ func Start(ctx context.Context, opts Options) (*Query, error) {
 			return nil, fmt.Errorf("engine: stream table %q has no source in Options.Sources", name)
 		}
 	}
-	optimized, err := plan.Optimize(opts.Plan)
-	if err != nil {
-		return nil, fmt.Errorf("engine: %w", err)
-	}
-	if q.op, err = exec.Build(optimized); err != nil {
-		return nil, fmt.Errorf("engine: %w", err)
+	if stateful {
+		if q.agg, err = newStreamAgg(top); err != nil {
+			return nil, err
+		}
+		q.op = q.agg.partial
+	} else {
+		optimized, err := plan.Optimize(opts.Plan)
+		if err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		if q.op, err = exec.Build(optimized); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
 	}
 	meta, _, err := metalog.LoadOrCreateQueryMetadata(ctx, opts.Checkpoint)
 	if err != nil {
@@ -263,4 +285,11 @@ func (q *Query) ProcessAllAvailable(ctx context.Context) error {
 		case <-ch:
 		}
 	}
+}
+
+// isAgg reports whether p is a streaming aggregation: a plan.Aggregate at
+// the top.
+func isAgg(p plan.Node) bool {
+	_, ok := p.(*plan.Aggregate)
+	return ok
 }

@@ -86,8 +86,12 @@ func (q *Query) checkEntry(id batch.ID, e offsetlog.Entry) error {
 	if len(e.Offsets) != len(q.sources) {
 		return fmt.Errorf("engine: %s has offsets of %d sources, the query has %d", path, len(e.Offsets), len(q.sources))
 	}
-	if v, ok := e.Metadata.Conf.Get(ConfStateful); ok && v != "false" {
-		return fmt.Errorf("engine: %s was written by a stateful query (%s=%s); this engine runs stateless queries only", path, ConfStateful, v)
+	want := strconv.FormatBool(q.agg != nil)
+	if v, ok := e.Metadata.Conf.Get(ConfStateful); ok && v != want {
+		return fmt.Errorf("engine: %s: %s=%s, but the query has %s=%s: a checkpoint cannot change between stateless and stateful queries", path, ConfStateful, v, ConfStateful, want)
+	}
+	if v, ok := e.Metadata.Conf.Get(ConfStatePartitions); ok && q.agg != nil && v != "1" {
+		return fmt.Errorf("engine: %s: %s=%s, this engine runs 1 state partition", path, ConfStatePartitions, v)
 	}
 	if v, ok := e.Metadata.Conf.Get(ConfNumSources); ok && v != strconv.Itoa(len(q.sources)) {
 		return fmt.Errorf("engine: %s: %s=%s, the query has %d sources", path, ConfNumSources, v, len(q.sources))
