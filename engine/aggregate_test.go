@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ import (
 	srcmem "github.com/sluicestream/sluice/source/memory"
 	"github.com/sluicestream/sluice/statestore"
 	statemem "github.com/sluicestream/sluice/statestore/mem"
+	staterocks "github.com/sluicestream/sluice/statestore/rocksdb"
 )
 
 var lineSchema = arrow.NewSchema([]arrow.Field{{Name: "value", Type: arrow.BinaryTypes.String}}, nil)
@@ -154,13 +156,13 @@ func (f *aggFixture) options(p plan.Node, mode sink.OutputMode, sk sink.Sink, pr
 }
 
 // start starts the word count with a new mem provider over the checkpoint.
-func (f *aggFixture) start(mode sink.OutputMode, failAt batch.ID) (*engine.Query, *captureSink, *statemem.Provider) {
+func (f *aggFixture) start(mode sink.OutputMode, failAt batch.ID) (*engine.Query, *captureSink, statestore.Provider) {
 	f.t.Helper()
 	prov := statemem.New(statemem.Options{Storage: f.st})
 	return f.startWith(f.wordCount(), mode, failAt, prov)
 }
 
-func (f *aggFixture) startWith(p plan.Node, mode sink.OutputMode, failAt batch.ID, prov *statemem.Provider) (*engine.Query, *captureSink, *statemem.Provider) {
+func (f *aggFixture) startWith(p plan.Node, mode sink.OutputMode, failAt batch.ID, prov statestore.Provider) (*engine.Query, *captureSink, statestore.Provider) {
 	f.t.Helper()
 	sk := &captureSink{batches: map[batch.ID]map[string]int64{}, failAt: failAt}
 	q, err := engine.Start(f.t.Context(), f.options(p, mode, sk, prov))
@@ -353,4 +355,36 @@ func TestAggregateRefused(t *testing.T) {
 	if !strings.Contains(err.Error(), engine.ConfStateful) {
 		t.Fatalf("Start(stateless on stateful checkpoint) = %v", err)
 	}
+}
+
+// TestAggregateRocksDBRestoreFromStorage runs word count on the RocksDB
+// provider, then restarts with an empty local directory: the counts continue
+// from the state restored out of the checkpoint alone.
+func TestAggregateRocksDBRestoreFromStorage(t *testing.T) {
+	f := newAggFixture(t)
+	newProvider := func(dir string) statestore.Provider {
+		p, err := staterocks.New(staterocks.Options{LocalDir: dir, Storage: f.st, WriteBufferSize: 1 << 20, BlockCacheSize: 8 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	dir := t.TempDir()
+	q, sk, prov := f.startWith(f.wordCount(), sink.Update, -1, newProvider(dir))
+	f.add("a b a", "c")
+	f.processAll(q)
+	f.add("b")
+	f.processAll(q)
+	sameCounts(t, "batch 1", sk.batch(1), map[string]int64{"b": 2})
+	q.Stop()
+	prov.Close()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+
+	f.add("a c d")
+	q, sk, _ = f.startWith(f.wordCount(), sink.Update, -1, newProvider(t.TempDir()))
+	f.processAll(q)
+	sameCounts(t, "batch 2", sk.batch(2), map[string]int64{"a": 3, "c": 2, "d": 1})
+	q.Stop()
 }
