@@ -151,7 +151,9 @@ func castArray(ctx *Context, arr arrow.Array, to arrow.DataType) (arrow.Array, e
 	case to.ID() == arrow.DATE32:
 		return timestampToDate(mem, arr)
 	}
-	return nil, fmt.Errorf("cast %s to %s: not implemented", from, to)
+	// Type refuses every pair CanCast rejects, so only a caller that skipped
+	// Type gets here.
+	return nil, fmt.Errorf("cast %s to %s: unsupported (CanCast is false)", from, to)
 }
 
 // reinterpret returns arr's buffers under another type of the same layout.

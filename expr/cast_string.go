@@ -290,7 +290,8 @@ func parseStrings[O int32 | int64](mem memory.Allocator, sv stringVals[O], arr a
 	case arrow.BOOL:
 		return parseBools(mem, sv, arr), nil
 	}
-	return nil, errors.New("cast from string to " + to.String() + ": not implemented")
+	// Only reachable past Type, which refuses the targets CanCast rejects.
+	return nil, errors.New("cast from string to " + to.String() + ": unsupported (CanCast is false)")
 }
 
 func parseLoop[T arrow.FixedWidthType, O int32 | int64](mem memory.Allocator, sv stringVals[O], arr arrow.Array, to arrow.DataType, parse func(string) (T, bool)) arrow.Array {

@@ -63,18 +63,7 @@ func newCSVFile(mem memory.Allocator, path string, rc io.ReadCloser, schema *arr
 }
 
 func (r *csvFile) next(ctx context.Context) (arrow.RecordBatch, error) {
-	r.rb.reserve(min(r.opts.BatchSize, 1024))
-	for !r.done && r.rb.rows < r.opts.BatchSize {
-		more, err := r.readRow()
-		if err != nil {
-			return nil, err
-		}
-		r.done = !more
-	}
-	if r.rb.rows == 0 {
-		return nil, io.EOF
-	}
-	return r.rb.record(), nil
+	return r.rb.fill(r.opts.BatchSize, &r.done, r.readRow)
 }
 
 // readRow reads one record and appends it, drops it, or returns a

@@ -1,6 +1,8 @@
 package fileformat
 
 import (
+	"io"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -85,4 +87,22 @@ func (rb *rowBuilder) release() {
 		b.Release()
 	}
 	rb.order = nil
+}
+
+// fill appends rows read by readRow until the batch holds size rows or the
+// input ends (readRow reports false; *done is set so later calls stop at
+// once), and returns them as a record, or io.EOF when there are none.
+func (b *rowBuilder) fill(size int, done *bool, readRow func() (bool, error)) (arrow.RecordBatch, error) {
+	b.reserve(min(size, 1024))
+	for !*done && b.rows < size {
+		more, err := readRow()
+		if err != nil {
+			return nil, err
+		}
+		*done = !more
+	}
+	if b.rows == 0 {
+		return nil, io.EOF
+	}
+	return b.record(), nil
 }
