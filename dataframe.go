@@ -196,14 +196,7 @@ func (df *DataFrame) Distinct() *DataFrame {
 
 // Explain returns the optimised logical plan and the physical plan as text.
 func (df *DataFrame) Explain() (string, error) {
-	if df.err != nil {
-		return "", df.err
-	}
-	opt, err := plan.Optimize(df.node)
-	if err != nil {
-		return "", err
-	}
-	op, err := exec.Build(opt)
+	opt, op, err := df.physical()
 	if err != nil {
 		return "", err
 	}
@@ -212,17 +205,26 @@ func (df *DataFrame) Explain() (string, error) {
 		"== Physical Plan ==\n" + exec.Explain(op), nil
 }
 
-// Reader runs the query and returns a stream of its result; the caller closes
-// the reader and releases every record.
-func (df *DataFrame) Reader(ctx context.Context) (batch.Reader, error) {
+// physical optimises the plan and builds its operators.
+func (df *DataFrame) physical() (plan.Node, exec.Operator, error) {
 	if df.err != nil {
-		return nil, df.err
+		return nil, nil, df.err
 	}
 	opt, err := plan.Optimize(df.node)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	op, err := exec.Build(opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return opt, op, nil
+}
+
+// Reader runs the query and returns a stream of its result; the caller closes
+// the reader and releases every record.
+func (df *DataFrame) Reader(ctx context.Context) (batch.Reader, error) {
+	_, op, err := df.physical()
 	if err != nil {
 		return nil, err
 	}
