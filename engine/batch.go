@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -100,7 +101,12 @@ func (q *Query) runBatch(ctx context.Context, id batch.ID, starts, ends []source
 		NumInputRows: q.rows.Load(),
 		DurationMs:   dur,
 	}
-	q.update(func() { q.progress = p })
+	q.update(func() {
+		if len(q.recent) == numRecentProgress {
+			q.recent = slices.Delete(q.recent, 0, 1)
+		}
+		q.recent = append(q.recent, p)
+	})
 	return nil
 }
 

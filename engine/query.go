@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluicestream/sluice/batch"
-	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/commitlog"
 	"github.com/sluicestream/sluice/engine/protocol"
 	"github.com/sluicestream/sluice/exec"
@@ -22,7 +21,6 @@ import (
 	"github.com/sluicestream/sluice/plan"
 	"github.com/sluicestream/sluice/sink"
 	"github.com/sluicestream/sluice/source"
-	"github.com/sluicestream/sluice/statestore"
 )
 
 // Conf keys the engine writes in every offset log entry.
@@ -30,47 +28,6 @@ const (
 	ConfStateful   = "sluice.stateful"
 	ConfNumSources = "sluice.numSources"
 )
-
-// idlePoll is how often a query with a zero trigger interval asks its
-// sources for new data when there was none (Spark's pollingDelay).
-// Options configure a query.
-type Options struct {
-	// Plan is the query over StreamTables; it is optimized and built once.
-	Plan plan.Node
-	// Sources maps every StreamTable name in Plan to its source.
-	Sources map[string]source.Source
-	Sink    sink.Sink
-	// Mode is the output mode: Append or Update (the same for a stateless
-	// query); Complete needs an aggregation. A streaming aggregation runs in
-	// Update or Complete mode; Append needs a watermark and is refused.
-	Mode       sink.OutputMode
-	Checkpoint checkpoint.Storage
-	Trigger    Trigger
-	// ReadLimit bounds what each source gives one batch; zero: no limit.
-	ReadLimit source.ReadLimit
-	// Mem allocates every array the batches build; nil: the Go allocator.
-	Mem memory.Allocator
-	// Name is the query's name, reported in Progress.
-	Name string
-	// Now is the clock for batch timestamps; nil: time.Now.
-	Now func() time.Time
-	// StateProvider keeps the state of a stateful query (a streaming
-	// aggregation); its stores restore from Checkpoint. A stateful plan
-	// without one is refused. The caller closes it after the query ends.
-	StateProvider statestore.Provider
-}
-
-// Progress describes the last completed batch, with the field names of
-// Spark's StreamingQueryProgress.
-type Progress struct {
-	ID           string           `json:"id"`
-	RunID        string           `json:"runId"`
-	Name         string           `json:"name"`
-	Timestamp    string           `json:"timestamp"` // batch start, ISO 8601 UTC
-	BatchID      batch.ID         `json:"batchId"`
-	NumInputRows int64            `json:"numInputRows"`
-	DurationMs   map[string]int64 `json:"durationMs"`
-}
 
 type boundSource struct {
 	name  string
@@ -114,7 +71,8 @@ type Query struct {
 	idleRound int64         // the latest poll that found nothing new
 	finished  bool
 	err       error
-	progress  *Progress
+	recent    []*Progress // the latest first-to-last; never changed once added
+	status    Status
 }
 
 // Start checks opts, recovers from the checkpoint and starts the query. ctx
@@ -244,17 +202,34 @@ func (q *Query) Err() error {
 	return q.err
 }
 
+// numRecentProgress is how many progress records RecentProgress keeps
+// (Spark's spark.sql.streaming.numRecentProgressUpdates).
+const numRecentProgress = 100
+
 // LastProgress returns the progress of the last completed batch, nil before
-// the first.
+// the first. The caller may keep it: the query never changes it.
 func (q *Query) LastProgress() *Progress {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.progress == nil {
+	if len(q.recent) == 0 {
 		return nil
 	}
-	p := *q.progress
-	p.DurationMs = maps.Clone(p.DurationMs)
-	return &p
+	return q.recent[len(q.recent)-1]
+}
+
+// RecentProgress returns the progress of the latest batches, oldest first,
+// at most numRecentProgress of them.
+func (q *Query) RecentProgress() []*Progress {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.recent)
+}
+
+// Status says what the query is doing now.
+func (q *Query) Status() Status {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.status
 }
 
 // ProcessAllAvailable waits until everything the sources had when it was
