@@ -1,14 +1,15 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluicestream/sluice/batch"
@@ -19,13 +20,24 @@ import (
 	"github.com/sluicestream/sluice/statestore"
 )
 
-// ConfStatePartitions is the conf key recording the number of state
-// partitions of a stateful query; it must not change across restarts.
-const ConfStatePartitions = "sluice.statePartitions"
+// Conf keys of a stateful query: they must not change across restarts.
+const (
+	// ConfStatePartitions is P, the number of state partitions.
+	ConfStatePartitions = "sluice.statePartitions"
+	// ConfStateProvider names the state store provider's Go type (as Spark
+	// records its provider class).
+	ConfStateProvider = "sluice.stateProvider"
+	// ConfStateFormat is the layout of the aggregation's state values.
+	ConfStateFormat = "sluice.aggregation.stateFormatVersion"
+)
 
-// aggStoreID is the one store of a streaming aggregation: one operator, one
-// partition, for now.
-var aggStoreID = statestore.StoreID{Operator: "0", Partition: 0}
+// stateFormat is the current ConfStateFormat: values are the row-encoded
+// state columns (rowCodec), or one-row IPC streams (ipcCodec) for states
+// the row encoding lacks.
+const stateFormat = "2"
+
+// aggOperator is the operator id of the streaming aggregation's stores.
+const aggOperator = "0"
 
 // noGroupKey is the store key of the single group of an aggregation without
 // grouping keys.
@@ -34,22 +46,22 @@ var noGroupKey = []byte{0}
 // streamAgg is a streaming aggregation: the top plan.Aggregate of a query
 // over a stateless streaming input.
 //
-// State: one entry per group. The key is batch.EncodeKeys of the group's
-// grouping values (noGroupKey without grouping keys). The value is a one-row
-// Arrow IPC stream (batch.EncodeIPC) of the group's partial row: the grouping
-// columns then every aggregate's state columns, as an
-// exec.AggregatePartial's output (stateSchema, without its metadata). The
-// grouping values are kept in the value, although the key holds them too, so
-// that Complete mode reads a group back from its value alone.
+// State: one entry per group, in the store of the partition its grouping
+// values hash to (batch.HashColumns). The key is batch.EncodeKeys of the
+// grouping values (noGroupKey without grouping keys); the value is the
+// group's aggregate states (stateCodec). Complete mode reads a group back
+// from its key and value.
 type streamAgg struct {
 	node        *plan.Aggregate
 	input       *arrow.Schema // the schema the aggregates are evaluated over
 	aggs        []*expr.AggFunc
 	numGroup    int
+	groupTypes  []arrow.DataType
 	numStates   []int         // state columns of each aggregate
-	stateSchema *arrow.Schema // grouping columns, then state columns
+	stateSchema *arrow.Schema // the state columns: what a value holds
+	codec       stateCodec
 	partial     exec.Operator // partial aggregation of one batch's input
-	prev        *statestore.Manifest
+	partitions  int
 }
 
 // checkStateful checks the options of a query whose plan is the stateful
@@ -64,9 +76,9 @@ func checkStateful(opts Options, agg *plan.Aggregate) error {
 	return nil
 }
 
-// newStreamAgg builds the aggregation of agg: the input subplan is optimized
-// and built alone, then aggregated partially per batch.
-func newStreamAgg(agg *plan.Aggregate) (*streamAgg, error) {
+// newStreamAgg builds the aggregation of agg over p partitions: the input
+// subplan is optimized and built alone, then aggregated partially per batch.
+func newStreamAgg(agg *plan.Aggregate, p int) (*streamAgg, error) {
 	in, err := plan.Optimize(agg.Input)
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
@@ -80,13 +92,20 @@ func newStreamAgg(agg *plan.Aggregate) (*streamAgg, error) {
 		return nil, fmt.Errorf("engine: streaming aggregation: %w", err)
 	}
 	a := &streamAgg{
-		node:        agg,
-		input:       inOp.Schema(),
-		numGroup:    len(agg.GroupBy),
-		partial:     partial,
-		stateSchema: arrow.NewSchema(partial.Schema().Fields(), nil),
+		node:       agg,
+		input:      inOp.Schema(),
+		numGroup:   len(agg.GroupBy),
+		partial:    partial,
+		partitions: p,
 	}
-	total := a.numGroup
+	fields := partial.Schema().Fields()
+	for _, f := range fields[:a.numGroup] {
+		if !batch.SupportedKeyType(f.Type) {
+			return nil, fmt.Errorf("engine: streaming aggregation: grouping column %q has type %s, which cannot be a state key", f.Name, f.Type)
+		}
+		a.groupTypes = append(a.groupTypes, f.Type)
+	}
+	total := 0
 	for _, e := range agg.Aggs {
 		fn, ok := expr.Unalias(e).(*expr.AggFunc)
 		if !ok {
@@ -100,201 +119,356 @@ func newStreamAgg(agg *plan.Aggregate) (*streamAgg, error) {
 		a.numStates = append(a.numStates, len(st))
 		total += len(st)
 	}
-	if total != a.stateSchema.NumFields() {
-		return nil, fmt.Errorf("engine: streaming aggregation: partial output has %d columns, want %d", a.stateSchema.NumFields(), total)
+	if a.numGroup+total != len(fields) {
+		return nil, fmt.Errorf("engine: streaming aggregation: partial output has %d columns, want %d", len(fields), a.numGroup+total)
 	}
+	a.stateSchema = arrow.NewSchema(fields[a.numGroup:], nil)
+	a.codec = newStateCodec(a.stateSchema)
 	return a, nil
 }
 
-// aggBatch is one batch of a streaming aggregation: its store, open at the
-// batch's version, updated but not committed.
-type aggBatch struct {
-	a     *streamAgg
-	store statestore.Store
+// keySchema is the schema of the grouping columns: what a key holds.
+func (a *streamAgg) keySchema() *arrow.Schema {
+	return arrow.NewSchema(a.partial.Schema().Fields()[:a.numGroup], nil)
 }
 
-// processAgg runs batch id: it reads the partial aggregation of the batch's
-// input from r (which it closes), merges it into store version id and
-// returns the rows to write (the updated groups in Update mode, every group
-// in Complete mode). The caller commits or aborts the returned batch.
-func (q *Query) processAgg(ctx context.Context, id batch.ID, r batch.Reader) (*aggBatch, batch.Reader, error) {
-	a := q.agg
-	defer r.Close()
-	store, err := q.opts.StateProvider.Open(ctx, aggStoreID, int64(id), statestore.OpenOptions{})
+// aggBatch is one batch of a streaming aggregation: a store per partition,
+// open at the batch's version, updated but not committed.
+type aggBatch struct {
+	a       *streamAgg
+	stores  []statestore.Store
+	updates time.Duration // summed over partitions
+}
+
+// processAgg runs batch id of the aggregation: it reads the partial
+// aggregation of the batch's input from r (which it closes), splits it by
+// partition and merges each part into its store at version id, the
+// partitions in parallel. It returns the rows to write: the updated groups
+// in Update mode, every group in Complete mode, partition by partition.
+// The caller commits or aborts the returned batch.
+func (q *Query) processAgg(ctx context.Context, id batch.ID, r batch.Reader) (*aggBatch, []arrow.RecordBatch, error) {
+	a, mem := q.agg, q.opts.Mem
+	recs, err := batch.ReadAll(ctx, r)
+	r.Close()
 	if err != nil {
-		return nil, nil, fmt.Errorf("state: %w", err)
-	}
-	b := &aggBatch{a: a, store: store}
-	out, err := b.update(ctx, q, r)
-	if err != nil {
-		b.abort()
 		return nil, nil, err
 	}
-	if q.opts.Mode == sink.Complete {
-		batch.Release(out)
-		if out, err = b.all(q); err != nil {
-			b.abort()
-			return nil, nil, err
-		}
+	parts, err := a.split(ctx, mem, recs)
+	batch.Release(recs)
+	if err != nil {
+		return nil, nil, err
 	}
-	return b, batch.NewSliceReader(a.node.Schema(), out...), nil
+	b := &aggBatch{a: a, stores: make([]statestore.Store, a.partitions)}
+	outs := make([][]arrow.RecordBatch, a.partitions)
+	errs := make([]error, a.partitions)
+	took := make([]time.Duration, a.partitions)
+	var wg sync.WaitGroup
+	for p := range a.partitions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer batch.Release(parts[p])
+			began := time.Now()
+			b.stores[p], outs[p], errs[p] = q.processPartition(ctx, id, p, parts[p])
+			took[p] = time.Since(began)
+		}()
+	}
+	wg.Wait()
+	var out []arrow.RecordBatch
+	for p := range outs {
+		out = append(out, outs[p]...)
+		b.updates += took[p]
+	}
+	if err := errors.Join(errs...); err != nil {
+		b.abort()
+		batch.Release(out)
+		return nil, nil, err
+	}
+	return b, out, nil
 }
 
-// update merges every partial record of r into the store and returns the
-// updated groups' final values.
-func (b *aggBatch) update(ctx context.Context, q *Query, r batch.Reader) ([]arrow.RecordBatch, error) {
+// processPartition merges the partial rows of partition p into its store.
+func (q *Query) processPartition(ctx context.Context, id batch.ID, p int, recs []arrow.RecordBatch) (statestore.Store, []arrow.RecordBatch, error) {
+	a := q.agg
+	sid := statestore.StoreID{Operator: aggOperator, Partition: p}
+	store, err := q.opts.StateProvider.Open(ctx, sid, int64(id), statestore.OpenOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("state %s: %w", sid, err)
+	}
 	var out []arrow.RecordBatch
-	for {
-		rec, err := r.Next(ctx)
-		if err == io.EOF {
-			return out, nil
-		}
+	fail := func(err error) (statestore.Store, []arrow.RecordBatch, error) {
+		store.Abort()
+		batch.Release(out)
+		return nil, nil, fmt.Errorf("state %s: %w", sid, err)
+	}
+	var keys, vals batch.KeyBuffer
+	for _, rec := range recs {
+		res, err := a.merge(q.opts.Mem, store, rec, &keys, &vals)
 		if err != nil {
-			batch.Release(out)
-			return nil, err
-		}
-		res, err := b.merge(q, rec)
-		rec.Release()
-		if err != nil {
-			batch.Release(out)
-			return nil, err
+			return fail(err)
 		}
 		out = append(out, res)
 	}
+	if q.opts.Mode == sink.Complete {
+		batch.Release(out)
+		out = nil
+		all, err := a.all(q.opts.Mem, store)
+		if err != nil {
+			return fail(err)
+		}
+		if all != nil {
+			out = append(out, all)
+		}
+	}
+	return store, out, nil
 }
 
-// merge folds one partial record (distinct groups) into the store and
-// returns its groups' final values.
-func (b *aggBatch) merge(q *Query, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	a, mem := b.a, q.opts.Mem
+// split returns the rows of recs (partial rows, each group once) by
+// partition: parts[p] holds the rows whose grouping values hash to p.
+func (a *streamAgg) split(ctx context.Context, mem memory.Allocator, recs []arrow.RecordBatch) ([][]arrow.RecordBatch, error) {
+	parts := make([][]arrow.RecordBatch, a.partitions)
+	if a.partitions == 1 || a.numGroup == 0 {
+		for _, rec := range recs {
+			rec.Retain()
+			parts[0] = append(parts[0], rec)
+		}
+		return parts, nil
+	}
+	ctx = compute.WithAllocator(ctx, mem)
+	var hashes []uint64
+	var pids []int32
+	idx := make([][]int32, a.partitions)
+	for _, rec := range recs {
+		n := int(rec.NumRows())
+		hashes = append(hashes[:0], make([]uint64, n)...)
+		pids = append(pids[:0], make([]int32, n)...)
+		if err := batch.HashColumns(rec.Columns()[:a.numGroup], hashes); err != nil {
+			releaseParts(parts)
+			return nil, err
+		}
+		batch.Partitions(hashes, a.partitions, pids)
+		for p := range idx {
+			idx[p] = idx[p][:0]
+		}
+		for i, p := range pids {
+			idx[p] = append(idx[p], int32(i))
+		}
+		for p, rows := range idx {
+			if len(rows) == 0 {
+				continue
+			}
+			part, err := takeRecord(ctx, mem, rec, rows)
+			if err != nil {
+				releaseParts(parts)
+				return nil, err
+			}
+			parts[p] = append(parts[p], part)
+		}
+	}
+	return parts, nil
+}
+
+func releaseParts(parts [][]arrow.RecordBatch) {
+	for _, p := range parts {
+		batch.Release(p)
+	}
+}
+
+// takeRecord returns the rows of rec at indices rows.
+func takeRecord(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch, rows []int32) (arrow.RecordBatch, error) {
+	if len(rows) == int(rec.NumRows()) {
+		rec.Retain()
+		return rec, nil
+	}
+	b := array.NewInt32Builder(mem)
+	b.AppendValues(rows, nil)
+	indices := b.NewArray()
+	b.Release()
+	defer indices.Release()
+	cols := make([]arrow.Array, 0, rec.NumCols())
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	for _, c := range rec.Columns() {
+		t, err := compute.TakeArrayOpts(ctx, c, indices, compute.TakeOptions{BoundsCheck: false})
+		if err != nil {
+			return nil, fmt.Errorf("partition state rows: %w", err)
+		}
+		cols = append(cols, t)
+	}
+	return array.NewRecordBatch(rec.Schema(), cols, int64(len(rows))), nil
+}
+
+// merge folds one partial record (distinct groups) into store and returns
+// its groups' final values: one MultiGet for the old states, one bulk
+// decode, one Merge per aggregate, one bulk encode, a Put per group.
+func (a *streamAgg) merge(mem memory.Allocator, store statestore.Store, rec arrow.RecordBatch, keyBuf, valBuf *batch.KeyBuffer) (arrow.RecordBatch, error) {
 	n := int(rec.NumRows())
-	keys, err := a.keys(rec)
+	keys, err := a.keys(rec, keyBuf)
 	if err != nil {
 		return nil, err
 	}
-	olds, err := b.store.MultiGet(keys)
+	olds, err := store.MultiGet(keys)
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, err
 	}
 	accs, err := a.newAccs()
 	if err != nil {
 		return nil, err
 	}
 	defer releaseAccs(accs)
-	for i, old := range olds {
-		if old == nil {
-			continue
+	var had []uint32
+	var prev [][]byte
+	for i, v := range olds {
+		if v != nil {
+			had = append(had, uint32(i))
+			prev = append(prev, v)
 		}
-		prev, err := a.decode(q, old)
+	}
+	if len(had) > 0 {
+		// prev is valid until the next call on the store: decode copies.
+		cols, err := a.codec.decode(mem, prev)
 		if err != nil {
-			return nil, fmt.Errorf("state: key %x: %w", keys[i], err)
+			return nil, fmt.Errorf("decode state values: %w", err)
 		}
-		err = a.mergeStates(accs, prev, []uint32{uint32(i)}, n)
-		prev.Release()
+		err = a.mergeStates(accs, cols, had, n)
+		releaseArrays(cols)
 		if err != nil {
 			return nil, err
 		}
 	}
-	seq := make([]uint32, n)
-	for i := range seq {
-		seq[i] = uint32(i)
-	}
-	if err := a.mergeStates(accs, rec, seq, n); err != nil {
+	if err := a.mergeStates(accs, rec.Columns()[a.numGroup:], seq(n), n); err != nil {
 		return nil, err
 	}
-	states, err := a.states(q, accs, rec)
+	states, err := a.states(mem, accs)
 	if err != nil {
 		return nil, err
 	}
-	defer states.Release()
+	valBuf.Reset()
+	err = a.codec.encode(states, n, valBuf)
+	releaseArrays(states)
+	if err != nil {
+		return nil, err
+	}
 	for i, k := range keys {
-		row := states.NewSlice(int64(i), int64(i+1))
-		v, err := batch.EncodeIPC(a.stateSchema, []arrow.RecordBatch{row})
-		row.Release()
-		if err != nil {
-			return nil, fmt.Errorf("state: encode: %w", err)
-		}
-		if err := b.store.Put(k, v); err != nil {
-			return nil, fmt.Errorf("state: %w", err)
+		if err := store.Put(k, valBuf.Key(i)); err != nil {
+			return nil, err
 		}
 	}
-	return a.output(mem, accs, rec)
+	return a.output(mem, accs, rec.Columns()[:a.numGroup], n)
 }
 
-// all returns every group in the store, evaluated.
-func (b *aggBatch) all(q *Query) ([]arrow.RecordBatch, error) {
-	a := b.a
-	it := b.store.NewIter(nil)
-	var rows []arrow.RecordBatch
-	defer func() { batch.Release(rows) }()
+// all returns every group in store, evaluated; nil if it is empty.
+func (a *streamAgg) all(mem memory.Allocator, store statestore.Store) (arrow.RecordBatch, error) {
+	var keys, vals batch.KeyBuffer
+	keys.Offsets, vals.Offsets = []int32{0}, []int32{0}
+	it := store.NewIter(nil)
 	for it.Next() {
-		rec, err := a.decode(q, it.Value())
-		if err != nil {
-			it.Close()
-			return nil, fmt.Errorf("state: key %x: %w", it.Key(), err)
-		}
-		rows = append(rows, rec)
+		keys.Data = append(keys.Data, it.Key()...)
+		keys.Offsets = append(keys.Offsets, int32(len(keys.Data)))
+		vals.Data = append(vals.Data, it.Value()...)
+		vals.Offsets = append(vals.Offsets, int32(len(vals.Data)))
 	}
 	if err := errors.Join(it.Err(), it.Close()); err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, err
 	}
-	if len(rows) == 0 {
+	n := keys.Len()
+	if n == 0 {
 		return nil, nil
 	}
-	states, err := batch.Concat(q.opts.Mem, a.stateSchema, rows)
-	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+	var groups []arrow.Array
+	if a.numGroup > 0 {
+		var err error
+		if groups, err = batch.DecodeKeys(mem, a.groupTypes, entries(&keys)); err != nil {
+			return nil, fmt.Errorf("decode state keys: %w", err)
+		}
+		defer releaseArrays(groups)
 	}
-	defer states.Release()
-	n := int(states.NumRows())
+	states, err := a.codec.decode(mem, entries(&vals))
+	if err != nil {
+		return nil, fmt.Errorf("decode state values: %w", err)
+	}
+	defer releaseArrays(states)
 	accs, err := a.newAccs()
 	if err != nil {
 		return nil, err
 	}
 	defer releaseAccs(accs)
-	seq := make([]uint32, n)
-	for i := range seq {
-		seq[i] = uint32(i)
-	}
-	if err := a.mergeStates(accs, states, seq, n); err != nil {
+	if err := a.mergeStates(accs, states, seq(n), n); err != nil {
 		return nil, err
 	}
-	out, err := a.output(q.opts.Mem, accs, states)
-	if err != nil {
-		return nil, err
-	}
-	return []arrow.RecordBatch{out}, nil
+	return a.output(mem, accs, groups, n)
 }
 
-// commit commits store version id+1 and uploads it to the checkpoint
-// storage, synchronously.
-func (b *aggBatch) commit(ctx context.Context, q *Query) error {
-	snap, err := b.store.Commit(ctx)
-	b.store = nil
-	if err != nil {
-		return fmt.Errorf("state: commit: %w", err)
+// entries returns the entries of b as slices of its data.
+func entries(b *batch.KeyBuffer) [][]byte {
+	s := make([][]byte, b.Len())
+	for i := range s {
+		s[i] = b.Key(i)
 	}
-	m, err := snap.Upload(ctx, q.opts.Checkpoint, b.a.prev)
-	if err != nil {
-		b.a.prev = nil // unknown what the failed upload left: start afresh
-		return errors.Join(fmt.Errorf("state: upload: %w", err), snap.Release())
+	return s
+}
+
+func seq(n int) []uint32 {
+	s := make([]uint32, n)
+	for i := range s {
+		s[i] = uint32(i)
 	}
-	b.a.prev = m
-	if err := snap.Release(); err != nil {
-		return fmt.Errorf("state: release snapshot: %w", err)
+	return s
+}
+
+func releaseArrays(cols []arrow.Array) {
+	for _, c := range cols {
+		c.Release()
 	}
-	return nil
+}
+
+// commit commits every partition's store (version id+1) locally, in
+// parallel, and returns their snapshots, by partition.
+func (b *aggBatch) commit(ctx context.Context) ([]statestore.Snapshot, []statestore.Metrics, error) {
+	snaps := make([]statestore.Snapshot, len(b.stores))
+	metrics := make([]statestore.Metrics, len(b.stores))
+	errs := make([]error, len(b.stores))
+	var wg sync.WaitGroup
+	for p, s := range b.stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			snaps[p], errs[p] = s.Commit(ctx)
+			if errs[p] != nil {
+				errs[p] = fmt.Errorf("state %s: commit: %w", s.ID(), errs[p])
+				return
+			}
+			metrics[p] = s.Metrics()
+		}()
+	}
+	wg.Wait()
+	b.stores = nil
+	if err := errors.Join(errs...); err != nil {
+		for _, s := range snaps {
+			if s != nil {
+				err = errors.Join(err, s.Release())
+			}
+		}
+		return nil, nil, err
+	}
+	return snaps, metrics, nil
 }
 
 func (b *aggBatch) abort() {
-	if b.store != nil {
-		b.store.Abort()
-		b.store = nil
+	for _, s := range b.stores {
+		if s != nil {
+			s.Abort()
+		}
 	}
+	b.stores = nil
 }
 
-// keys returns the store key of every row of a partial record.
-func (a *streamAgg) keys(rec arrow.RecordBatch) ([][]byte, error) {
+// keys returns the store key of every row of a partial record; they alias
+// buf.
+func (a *streamAgg) keys(rec arrow.RecordBatch, buf *batch.KeyBuffer) ([][]byte, error) {
 	n := int(rec.NumRows())
 	keys := make([][]byte, n)
 	if a.numGroup == 0 {
@@ -303,9 +477,9 @@ func (a *streamAgg) keys(rec arrow.RecordBatch) ([][]byte, error) {
 		}
 		return keys, nil
 	}
-	var buf batch.KeyBuffer
-	if err := batch.EncodeKeys(rec.Columns()[:a.numGroup], &buf); err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+	buf.Reset()
+	if err := batch.EncodeKeys(rec.Columns()[:a.numGroup], buf); err != nil {
+		return nil, err
 	}
 	for i := range keys {
 		keys[i] = buf.Key(i)
@@ -332,11 +506,10 @@ func releaseAccs(accs []expr.GroupsAccumulator) {
 	}
 }
 
-// mergeStates folds the state columns of rec (a partial row layout) into
-// accs: row i into groups[i].
-func (a *streamAgg) mergeStates(accs []expr.GroupsAccumulator, rec arrow.RecordBatch, groups []uint32, n int) error {
-	cols := rec.Columns()
-	next := a.numGroup
+// mergeStates folds state columns (every aggregate's, in order) into accs:
+// row i into groups[i] of n.
+func (a *streamAgg) mergeStates(accs []expr.GroupsAccumulator, cols []arrow.Array, groups []uint32, n int) error {
+	next := 0
 	for i, acc := range accs {
 		ns := a.numStates[i]
 		if err := acc.Merge(cols[next:next+ns], groups, n); err != nil {
@@ -347,40 +520,30 @@ func (a *streamAgg) mergeStates(accs []expr.GroupsAccumulator, rec arrow.RecordB
 	return nil
 }
 
-// states returns the grouping columns of rec with the accumulators' states,
-// as a record of stateSchema.
-func (a *streamAgg) states(q *Query, accs []expr.GroupsAccumulator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	cols := append([]arrow.Array(nil), rec.Columns()[:a.numGroup]...)
-	var owned []arrow.Array
-	defer func() {
-		for _, c := range owned {
-			c.Release()
-		}
-	}()
+// states returns the accumulators' state columns; the caller releases them.
+func (a *streamAgg) states(mem memory.Allocator, accs []expr.GroupsAccumulator) ([]arrow.Array, error) {
+	var cols []arrow.Array
 	for i, acc := range accs {
-		st, err := acc.State(q.opts.Mem)
-		owned = append(owned, st...)
+		st, err := acc.State(mem)
+		cols = append(cols, st...)
 		if err != nil {
+			releaseArrays(cols)
 			return nil, fmt.Errorf("aggregate %s: %w", a.aggs[i], err)
 		}
 		if len(st) != a.numStates[i] {
+			releaseArrays(cols)
 			return nil, fmt.Errorf("aggregate %s: %d state columns, want %d", a.aggs[i], len(st), a.numStates[i])
 		}
-		cols = append(cols, st...)
 	}
-	return newRecord(a.stateSchema, cols, rec.NumRows())
+	return cols, nil
 }
 
-// output returns the grouping columns of rec with the accumulators' final
-// values, as a record of the aggregate's schema.
-func (a *streamAgg) output(mem memory.Allocator, accs []expr.GroupsAccumulator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	cols := append([]arrow.Array(nil), rec.Columns()[:a.numGroup]...)
+// output returns the grouping columns with the accumulators' final values,
+// as a record of the aggregate's schema.
+func (a *streamAgg) output(mem memory.Allocator, accs []expr.GroupsAccumulator, groups []arrow.Array, n int) (arrow.RecordBatch, error) {
+	cols := append([]arrow.Array(nil), groups...)
 	var owned []arrow.Array
-	defer func() {
-		for _, c := range owned {
-			c.Release()
-		}
-	}()
+	defer func() { releaseArrays(owned) }()
 	for i, acc := range accs {
 		v, err := acc.Evaluate(mem)
 		if err != nil {
@@ -389,7 +552,7 @@ func (a *streamAgg) output(mem memory.Allocator, accs []expr.GroupsAccumulator, 
 		owned = append(owned, v)
 		cols = append(cols, v)
 	}
-	return newRecord(a.node.Schema(), cols, rec.NumRows())
+	return newRecord(a.node.Schema(), cols, int64(n))
 }
 
 // newRecord builds a record of schema over cols, checking their types and
@@ -404,20 +567,6 @@ func newRecord(schema *arrow.Schema, cols []arrow.Array, n int64) (arrow.RecordB
 		}
 	}
 	return array.NewRecordBatch(schema, cols, n), nil
-}
-
-// decode reads a state value back: a one-row record of stateSchema.
-func (a *streamAgg) decode(q *Query, v []byte) (arrow.RecordBatch, error) {
-	// v is valid only until the next call on the store: decode a copy.
-	s, recs, err := batch.DecodeIPC(q.opts.Mem, bytes.Clone(v))
-	if err != nil {
-		return nil, err
-	}
-	if len(recs) != 1 || recs[0].NumRows() != 1 || !sameFieldTypes(s, a.stateSchema) {
-		batch.Release(recs)
-		return nil, fmt.Errorf("state value is not one row of %s", a.stateSchema)
-	}
-	return recs[0], nil
 }
 
 func sameFieldTypes(a, b *arrow.Schema) bool {

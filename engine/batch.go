@@ -4,35 +4,66 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
+	"reflect"
 	"strconv"
+	"sync/atomic"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/sluicestream/sluice/batch"
-	"github.com/sluicestream/sluice/commitlog"
 	"github.com/sluicestream/sluice/exec"
 	"github.com/sluicestream/sluice/offsetlog"
-	"github.com/sluicestream/sluice/sink"
 	"github.com/sluicestream/sluice/source"
+	"github.com/sluicestream/sluice/statestore"
 )
 
+// conf is what offsets/N records that must not change across restarts.
 func (q *Query) conf() offsetlog.Conf {
-	if q.agg != nil {
-		return offsetlog.Conf{
-			{Key: ConfStateful, Value: "true"},
-			{Key: ConfNumSources, Value: strconv.Itoa(len(q.sources))},
-			{Key: ConfStatePartitions, Value: "1"},
-		}
-	}
-	return offsetlog.Conf{
-		{Key: ConfStateful, Value: "false"},
+	c := offsetlog.Conf{
+		{Key: ConfStateful, Value: strconv.FormatBool(q.agg != nil)},
 		{Key: ConfNumSources, Value: strconv.Itoa(len(q.sources))},
 	}
+	if q.agg != nil {
+		c = append(c,
+			offsetlog.ConfEntry{Key: ConfStatePartitions, Value: strconv.Itoa(q.agg.partitions)},
+			offsetlog.ConfEntry{Key: ConfStateProvider, Value: providerName(q.opts.StateProvider)},
+			offsetlog.ConfEntry{Key: ConfStateFormat, Value: stateFormat})
+	}
+	return c
 }
 
-// runBatch runs batch id over (starts, ends]; logOffsets writes offsets/id
-// first (a re-run has it already).
+// providerName is the provider's Go type, e.g.
+// "github.com/sluicestream/sluice/statestore/rocksdb.Provider".
+func providerName(p statestore.Provider) string {
+	t := reflect.TypeOf(p)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.PkgPath() + "." + t.Name()
+}
+
+// run is a batch from its start to its commit.
+type run struct {
+	id        batch.ID
+	ends      []source.Offset
+	wmMs      int64
+	uploads   int   // state uploads submitted and not finished
+	err       error // the first failed upload
+	submitted time.Time
+	uploaded  time.Time
+	progress  *Progress // complete but for the commit's figures
+}
+
+// runBatch runs batch id over (starts, ends] up to its state uploads: it
+// waits until the protocol lets a batch start (committing finished ones),
+// writes offsets/id (logOffsets: a re-run has it already), executes the
+// plan, writes the sink, commits the state locally and submits the
+// uploads. The commit comes later, once the uploads are done.
 func (q *Query) runBatch(ctx context.Context, id batch.ID, starts, ends []source.Offset, tsMs, wmMs int64, logOffsets bool) error {
+	if err := q.admit(ctx); err != nil {
+		return err
+	}
 	began := time.Now()
 	dur := map[string]int64{}
 	lap := func(name string, from time.Time) time.Time {
@@ -56,75 +87,143 @@ func (q *Query) runBatch(ctx context.Context, id batch.ID, starts, ends []source
 		}
 		t = lap("walCommit", t)
 	}
+	q.phase(id, PhaseOffsetsWritten)
 	for i, s := range q.sources {
 		s.table.setRange(starts[i], ends[i])
+		q.sourceRows[i].Store(0)
 	}
-	q.rows.Store(0)
 	r, err := q.op.Execute(ctx, exec.NewTaskContext(q.opts.Mem))
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", id, err)
 	}
+	t = lap("queryPlanning", t)
 	var ab *aggBatch
 	if q.agg != nil {
-		if ab, r, err = q.processAgg(ctx, id, r); err != nil {
+		var out []arrow.RecordBatch
+		if ab, out, err = q.processAgg(ctx, id, r); err != nil {
+			return fmt.Errorf("batch %d: %w", id, err)
+		}
+		if r, err = q.post.reader(ctx, q.opts.Mem, out); err != nil {
+			ab.abort()
 			return fmt.Errorf("batch %d: %w", id, err)
 		}
 	}
-	t = lap("queryPlanning", t)
-	if err := q.opts.Sink.Write(ctx, id, q.opts.Mode, r); err != nil {
+	counted := &countingReader{Reader: r, rows: new(atomic.Int64)}
+	err = q.opts.Sink.Write(ctx, id, q.opts.Mode, counted)
+	counted.Close()
+	if err != nil {
 		if ab != nil {
 			ab.abort()
 		}
 		return fmt.Errorf("batch %d: sink: %w", id, err)
 	}
 	t = lap("addBatch", t)
+	q.phase(id, PhaseSinkWritten)
+	b := &run{id: id, ends: ends, wmMs: wmMs}
+	var metrics []statestore.Metrics
 	if ab != nil {
-		// State version id+1 is durable before commits/id, so the last
-		// commit always has its state behind it (DESIGN.md §4).
-		if err := ab.commit(ctx, q); err != nil {
+		snaps, m, err := ab.commit(ctx)
+		if err != nil {
 			return fmt.Errorf("batch %d: %w", id, err)
 		}
+		metrics = m
 		t = lap("stateCommit", t)
-	}
-	if err := q.commits.Add(ctx, id, commitlog.Entry{NextBatchWatermarkMs: wmMs}); err != nil {
-		return fmt.Errorf("batch %d: write commit: %w", id, err)
-	}
-	if err := q.commitDownstream(ctx, id, ends); err != nil {
-		return err
-	}
-	lap("commitOffsets", t)
-	lap("triggerExecution", began)
-	p := &Progress{
-		ID: q.id, RunID: q.runID, Name: q.opts.Name,
-		Timestamp:    time.UnixMilli(tsMs).UTC().Format("2006-01-02T15:04:05.000Z"),
-		BatchID:      id,
-		NumInputRows: q.rows.Load(),
-		DurationMs:   dur,
-	}
-	q.update(func() {
-		if len(q.recent) == numRecentProgress {
-			q.recent = slices.Delete(q.recent, 0, 1)
+		q.phase(id, PhaseStateCommitted)
+		q.pending = append(q.pending, b)
+		b.submitted = time.Now()
+		for i, s := range snaps {
+			if err := q.submit(ctx, id, statestore.StoreID{Operator: aggOperator, Partition: i}, s); err != nil {
+				for _, rest := range snaps[i:] {
+					_ = rest.Release() // the upload's error is the one to report
+				}
+				return fmt.Errorf("batch %d: state checkpoint: %w", id, err)
+			}
+			b.uploads++
 		}
-		q.recent = append(q.recent, p)
-	})
-	return nil
+	} else {
+		q.pending = append(q.pending, b)
+	}
+	dur["triggerExecution"] = time.Since(began).Milliseconds()
+	b.progress = q.newProgress(id, tsMs, began, dur, starts, ends, counted.rows.Load(), ab, metrics)
+	return q.commitReady(ctx, false)
 }
 
-// commitDownstream tells a two-phase sink and the sources that batch id,
-// ending at ends, is committed.
-func (q *Query) commitDownstream(ctx context.Context, id batch.ID, ends []source.Offset) error {
-	if c, ok := q.opts.Sink.(sink.Committer); ok {
-		if err := c.Commit(ctx, id); err != nil {
-			return fmt.Errorf("batch %d: sink commit: %w", id, err)
+// newProgress fills in a batch's progress, but for the commit's figures.
+func (q *Query) newProgress(id batch.ID, tsMs int64, began time.Time, dur map[string]int64,
+	starts, ends []source.Offset, outRows int64, ab *aggBatch, metrics []statestore.Metrics) *Progress {
+	p := &Progress{
+		ID: q.id, RunID: q.runID, Name: q.opts.Name,
+		Timestamp:      time.UnixMilli(tsMs).UTC().Format("2006-01-02T15:04:05.000Z"),
+		BatchID:        id,
+		BatchDuration:  dur["triggerExecution"],
+		DurationMs:     dur,
+		StateOperators: []StateOperatorProgress{},
+		Sink:           SinkProgress{Description: describe(q.opts.Sink), NumOutputRows: outRows},
+	}
+	secs := time.Since(began).Seconds()
+	sinceLast := secs
+	if !q.lastBatch.IsZero() {
+		sinceLast = began.Sub(q.lastBatch).Seconds()
+	}
+	q.lastBatch = began
+	rate := func(n int64, s float64) float64 {
+		if s <= 0 {
+			return 0
 		}
+		return float64(n) / s
 	}
 	for i, s := range q.sources {
-		if ends[i] == nil {
-			continue
-		}
-		if err := s.src.Commit(ctx, ends[i]); err != nil {
-			return fmt.Errorf("batch %d: source %s: commit: %w", id, s.name, err)
-		}
+		n := q.sourceRows[i].Load()
+		p.NumInputRows += n
+		p.Sources = append(p.Sources, SourceProgress{
+			Description:            describe(s.src),
+			StartOffset:            offsetJSON(starts[i]),
+			EndOffset:              offsetJSON(ends[i]),
+			LatestOffset:           offsetJSON(ends[i]),
+			NumInputRows:           n,
+			InputRowsPerSecond:     rate(n, sinceLast),
+			ProcessedRowsPerSecond: rate(n, secs),
+		})
 	}
-	return nil
+	p.InputRowsPerSecond = rate(p.NumInputRows, sinceLast)
+	p.ProcessedRowsPerSecond = rate(p.NumInputRows, secs)
+	if ab != nil {
+		op := StateOperatorProgress{
+			OperatorName:           "stateStoreSave",
+			AllUpdatesTimeMs:       ab.updates.Milliseconds(),
+			NumShufflePartitions:   int64(len(metrics)),
+			NumStateStoreInstances: int64(len(metrics)),
+			CustomMetrics:          map[string]int64{"numCheckpointFailures": q.checkpointFailures.Load()},
+		}
+		for _, m := range metrics {
+			op.NumRowsTotal += m.NumRowsTotal
+			op.NumRowsUpdated += m.NumRowsUpdated
+			op.NumRowsRemoved += m.NumRowsRemoved
+			op.MemoryUsedBytes += m.MemoryUsedBytes
+			op.CommitTimeMs += m.CommitDuration.Milliseconds()
+		}
+		p.StateOperators = append(p.StateOperators, op)
+	}
+	return p
+}
+
+func offsetJSON(o source.Offset) json.RawMessage {
+	if o == nil {
+		return json.RawMessage("null")
+	}
+	return json.RawMessage(o)
+}
+
+// describe names a source or sink in progress: its String, else its type.
+func describe(v any) string {
+	if s, ok := v.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return reflect.TypeOf(v).String()
+}
+
+func (q *Query) phase(id batch.ID, p Phase) {
+	if q.opts.OnPhase != nil {
+		q.opts.OnPhase(id, p)
+	}
 }

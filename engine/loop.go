@@ -21,19 +21,43 @@ func (q *Query) update(f func()) {
 
 func (q *Query) loop(ctx context.Context) {
 	defer close(q.done)
-	defer func() {
-		for _, s := range q.sources {
-			s.table.unbind(q)
-		}
-	}()
 	err := q.run(ctx)
+	if err == nil {
+		err = q.commitReady(ctx, true) // the last batches' uploads and commits
+	}
+	if q.uploader != nil {
+		if err != nil {
+			q.uploader.Abort()
+		} else {
+			q.uploader.Close()
+		}
+	}
+	for _, s := range q.sources {
+		s.table.unbind(q)
+	}
+	q.unlock()
 	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		err = nil // Stop
 	}
 	if err != nil {
 		err = fmt.Errorf("query %s (run %s): %w", q.id, q.runID, err)
 	}
-	q.update(func() { q.finished, q.err = true, err })
+	q.update(func() {
+		q.finished, q.err = true, err
+		q.status = Status{Message: "Stopped"}
+	})
+	if q.opts.Listener != nil {
+		e := TerminatedEvent{ID: q.id, RunID: q.runID, Err: err}
+		if err != nil {
+			e.Exception = err.Error()
+		}
+		q.opts.Listener.QueryTerminated(e)
+	}
+}
+
+// setStatus says what the query is doing.
+func (q *Query) setStatus(msg string, data, active bool) {
+	q.update(func() { q.status = Status{Message: msg, IsDataAvailable: data, IsTriggerActive: active} })
 }
 
 func (q *Query) run(ctx context.Context) error {
@@ -62,12 +86,21 @@ func (q *Query) run(ctx context.Context) error {
 		var round int64
 		q.update(func() { q.rounds++; round = q.rounds })
 		tick := q.opts.Now()
+		q.setStatus("Getting offsets from sources", false, true)
 		ends, isNew, err := q.latest(ctx, q.opts.ReadLimit, target)
 		if err != nil {
 			return err
 		}
 		if !isNew {
-			q.update(func() { q.idleRound = round })
+			// Idle: the uploads of the last batches can be committed now
+			// rather than at the next batch.
+			if err := q.commitReady(ctx, true); err != nil {
+				return err
+			}
+			q.update(func() {
+				q.idleRound = round
+				q.status = Status{Message: "Waiting for data to arrive"}
+			})
 			if q.opts.Trigger.kind != processingTime {
 				return nil
 			}
@@ -77,6 +110,7 @@ func (q *Query) run(ctx context.Context) error {
 			continue
 		}
 		id := q.next
+		q.setStatus("Processing new data", true, true)
 		if err := q.runBatch(ctx, id, q.ends, ends, tick.UnixMilli(), q.watermarkMs, true); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/sluicestream/sluice/plan"
 	"github.com/sluicestream/sluice/sink"
 	"github.com/sluicestream/sluice/source"
+	"github.com/sluicestream/sluice/statestore"
 )
 
 // Conf keys the engine writes in every offset log entry.
@@ -50,16 +52,28 @@ type Query struct {
 	sources   []boundSource // by name
 	op        exec.Operator
 	agg       *streamAgg // the streaming aggregation; nil: stateless
-	offsets   *offsetlog.Log
-	commits   *commitlog.Log
-	rows      atomic.Int64
+	post      *post      // what the query does above agg
+	uploader  *statestore.Uploader
+	results   chan uploadResult // finished uploads, from the uploader's goroutines
+	retain    int
+	unlock    func()
+
+	checkpointFailures atomic.Int64
+	sourceRows         []atomic.Int64 // rows each source gave the current batch
+	offsets            *offsetlog.Log
+	commits            *commitlog.Log
+	rows               atomic.Int64
 
 	// Set by Start, then owned by the loop goroutine.
-	replays     []replay
-	ends        []source.Offset // end offsets of the last committed batch
-	next        batch.ID
-	watermarkMs int64
-	resumed     batch.ID // committed batch to commit again; NoBatch: none
+	replays        []replay
+	ends           []source.Offset // end offsets of the last committed batch
+	next           batch.ID
+	watermarkMs    int64
+	resumed        batch.ID // committed batch to commit again; NoBatch: none
+	committed      batch.ID // the last durable commit; NoBatch: none
+	pending        []*run   // started batches not committed, ascending
+	lastBatch      time.Time
+	sinceLastPurge int
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -79,6 +93,7 @@ type Query struct {
 // bounds Start only: the query runs until Stop, the end of a Once or
 // AvailableNow trigger, or an error.
 func Start(ctx context.Context, opts Options) (*Query, error) {
+	top, above := splitAggregate(opts.Plan)
 	switch {
 	case opts.Plan == nil:
 		return nil, errors.New("engine: no plan")
@@ -86,10 +101,18 @@ func Start(ctx context.Context, opts Options) (*Query, error) {
 		return nil, errors.New("engine: no sink")
 	case opts.Checkpoint == nil:
 		return nil, errors.New("engine: no checkpoint storage")
-	case opts.Mode == sink.Complete && !isAgg(opts.Plan):
+	case opts.Mode == sink.Complete && top == nil:
 		return nil, errors.New("engine: complete output mode needs a streaming aggregation; use append or update")
 	case opts.Mode != sink.Append && opts.Mode != sink.Update && opts.Mode != sink.Complete:
 		return nil, fmt.Errorf("engine: unknown output mode %v", opts.Mode)
+	case opts.StatePartitions < 0:
+		return nil, fmt.Errorf("engine: negative StatePartitions %d", opts.StatePartitions)
+	case opts.CheckpointTimeout < 0:
+		return nil, fmt.Errorf("engine: negative CheckpointTimeout %v", opts.CheckpointTimeout)
+	case opts.TolerableCheckpointFailures < 0:
+		return nil, fmt.Errorf("engine: negative TolerableCheckpointFailures %d", opts.TolerableCheckpointFailures)
+	case opts.MinBatchesToRetain < 0:
+		return nil, fmt.Errorf("engine: negative MinBatchesToRetain %d", opts.MinBatchesToRetain)
 	}
 	if opts.Mem == nil {
 		opts.Mem = memory.DefaultAllocator
@@ -97,9 +120,23 @@ func Start(ctx context.Context, opts Options) (*Query, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	top, stateful := opts.Plan.(*plan.Aggregate)
+	if opts.CheckpointTimeout == 0 {
+		opts.CheckpointTimeout = DefaultCheckpointTimeout
+	}
+	q := &Query{
+		opts:      opts,
+		offsets:   offsetlog.New(opts.Checkpoint),
+		commits:   commitlog.New(opts.Checkpoint),
+		done:      make(chan struct{}),
+		wake:      make(chan struct{}, 1),
+		changed:   make(chan struct{}),
+		resumed:   protocol.NoBatch,
+		committed: protocol.NoBatch,
+		runID:     metalog.NewQueryID(),
+		retain:    cmp.Or(opts.MinBatchesToRetain, DefaultMinBatchesToRetain),
+	}
 	input := opts.Plan
-	if stateful {
+	if top != nil {
 		if err := checkStateful(opts, top); err != nil {
 			return nil, err
 		}
@@ -109,37 +146,35 @@ func Start(ctx context.Context, opts Options) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := &Query{
-		opts:    opts,
-		offsets: offsetlog.New(opts.Checkpoint),
-		commits: commitlog.New(opts.Checkpoint),
-		done:    make(chan struct{}),
-		wake:    make(chan struct{}, 1),
-		changed: make(chan struct{}),
-		resumed: protocol.NoBatch,
-		runID:   metalog.NewQueryID(),
+	if err := q.bindSources(tables); err != nil {
+		return nil, err
 	}
-	for _, name := range slices.Sorted(maps.Keys(opts.Sources)) {
-		src := opts.Sources[name]
-		t, ok := tables[name]
+	meta, _, err := metalog.LoadOrCreateQueryMetadata(ctx, opts.Checkpoint)
+	if err != nil {
+		return nil, fmt.Errorf("engine: query metadata: %w", err)
+	}
+	q.id = meta.ID
+	if q.unlock, err = lock(opts.Checkpoint, q.id); err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
 		if !ok {
-			return nil, fmt.Errorf("engine: source %q: the plan has no stream table of that name", name)
+			q.unlock()
 		}
-		if src == nil {
-			return nil, fmt.Errorf("engine: source %q is nil", name)
+	}()
+	if top != nil {
+		p, err := q.statePartitions(ctx)
+		if err != nil {
+			return nil, err
 		}
-		if !src.Schema().Equal(t.Schema()) {
-			return nil, fmt.Errorf("engine: source %q has schema %v, its stream table %v", name, src.Schema(), t.Schema())
+		if q.agg, err = newStreamAgg(top, p); err != nil {
+			return nil, err
 		}
-		q.sources = append(q.sources, boundSource{name: name, src: src, table: t})
-	}
-	for name := range tables {
-		if _, ok := opts.Sources[name]; !ok {
-			return nil, fmt.Errorf("engine: stream table %q has no source in Options.Sources", name)
+		if q.post, err = newPost(top, above, opts.Mode); err != nil {
+			return nil, err
 		}
-	}
-	if stateful {
-		if q.agg, err = newStreamAgg(top); err != nil {
+		if err := q.checkStateSchema(ctx); err != nil {
 			return nil, err
 		}
 		q.op = q.agg.partial
@@ -152,26 +187,60 @@ func Start(ctx context.Context, opts Options) (*Query, error) {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
 	}
-	meta, _, err := metalog.LoadOrCreateQueryMetadata(ctx, opts.Checkpoint)
-	if err != nil {
-		return nil, fmt.Errorf("engine: query metadata: %w", err)
-	}
-	q.id = meta.ID
 	if err := q.recover(ctx); err != nil {
 		return nil, err
 	}
+	q.sourceRows = make([]atomic.Int64, len(q.sources))
 	for i, s := range q.sources {
-		if err := s.table.bind(q, s.src, &q.rows); err != nil {
+		if err := s.table.bind(q, s.src, &q.sourceRows[i]); err != nil {
 			for _, b := range q.sources[:i] {
 				b.table.unbind(q)
 			}
 			return nil, fmt.Errorf("engine: %w", err)
 		}
 	}
+	if q.agg != nil {
+		q.results = make(chan uploadResult, protocol.MaxUncommitted*q.agg.partitions+1)
+		if q.uploader, err = q.newUploader(); err != nil {
+			for _, b := range q.sources {
+				b.table.unbind(q)
+			}
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+	}
+	ok = true
+	if opts.Listener != nil {
+		opts.Listener.QueryStarted(StartedEvent{ID: q.id, RunID: q.runID, Name: opts.Name,
+			Timestamp: opts.Now().UTC().Format("2006-01-02T15:04:05.000Z")})
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	q.cancel = cancel
 	go q.loop(runCtx)
 	return q, nil
+}
+
+// bindSources pairs every stream table with its source.
+func (q *Query) bindSources(tables map[string]*StreamTable) error {
+	for _, name := range slices.Sorted(maps.Keys(q.opts.Sources)) {
+		src := q.opts.Sources[name]
+		t, ok := tables[name]
+		if !ok {
+			return fmt.Errorf("engine: source %q: the plan has no stream table of that name", name)
+		}
+		if src == nil {
+			return fmt.Errorf("engine: source %q is nil", name)
+		}
+		if !src.Schema().Equal(t.Schema()) {
+			return fmt.Errorf("engine: source %q has schema %v, its stream table %v", name, src.Schema(), t.Schema())
+		}
+		q.sources = append(q.sources, boundSource{name: name, src: src, table: t})
+	}
+	for name := range tables {
+		if _, ok := q.opts.Sources[name]; !ok {
+			return fmt.Errorf("engine: stream table %q has no source in Options.Sources", name)
+		}
+	}
+	return nil
 }
 
 // ID is the query's id, kept in the checkpoint across restarts.
@@ -260,11 +329,4 @@ func (q *Query) ProcessAllAvailable(ctx context.Context) error {
 		case <-ch:
 		}
 	}
-}
-
-// isAgg reports whether p is a streaming aggregation: a plan.Aggregate at
-// the top.
-func isAgg(p plan.Node) bool {
-	_, ok := p.(*plan.Aggregate)
-	return ok
 }

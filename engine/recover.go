@@ -70,6 +70,7 @@ func (q *Query) recover(ctx context.Context) error {
 		return ends
 	}
 	q.ends, q.next, q.watermarkMs = endsOf(d.StartFrom), d.FirstBatch, d.WatermarkMs
+	q.committed = d.Committed
 	if d.Kind == protocol.Resume {
 		q.resumed = d.Committed
 	}
@@ -90,8 +91,17 @@ func (q *Query) checkEntry(id batch.ID, e offsetlog.Entry) error {
 	if v, ok := e.Metadata.Conf.Get(ConfStateful); ok && v != want {
 		return fmt.Errorf("engine: %s: %s=%s, but the query has %s=%s: a checkpoint cannot change between stateless and stateful queries", path, ConfStateful, v, ConfStateful, want)
 	}
-	if v, ok := e.Metadata.Conf.Get(ConfStatePartitions); ok && q.agg != nil && v != "1" {
-		return fmt.Errorf("engine: %s: %s=%s, this engine runs 1 state partition", path, ConfStatePartitions, v)
+	if q.agg != nil {
+		if v, ok := e.Metadata.Conf.Get(ConfStatePartitions); ok && v != strconv.Itoa(q.agg.partitions) {
+			return fmt.Errorf("engine: %s: %s=%s, the query runs %d state partitions", path, ConfStatePartitions, v, q.agg.partitions)
+		}
+		if v, ok := e.Metadata.Conf.Get(ConfStateProvider); ok && v != providerName(q.opts.StateProvider) {
+			return fmt.Errorf("engine: %s: %s=%s, the query's state provider is %s: state written by one provider cannot be read by another",
+				path, ConfStateProvider, v, providerName(q.opts.StateProvider))
+		}
+		if v, ok := e.Metadata.Conf.Get(ConfStateFormat); ok && v != stateFormat {
+			return fmt.Errorf("engine: %s: %s=%s, this Sluice reads state format %s", path, ConfStateFormat, v, stateFormat)
+		}
 	}
 	if v, ok := e.Metadata.Conf.Get(ConfNumSources); ok && v != strconv.Itoa(len(q.sources)) {
 		return fmt.Errorf("engine: %s: %s=%s, the query has %d sources", path, ConfNumSources, v, len(q.sources))

@@ -34,6 +34,10 @@ type UploaderOptions struct {
 	Timeout time.Duration
 	// Workers is the number of stores uploading at once. 0: DefaultUploadWorkers.
 	Workers int
+	// OnFailure, if set, is called after every failed attempt, retried or
+	// not, on the uploading goroutine: the engine counts checkpoint
+	// failures with it.
+	OnFailure func(id StoreID, version int64, attempt int, err error)
 }
 
 // withDefaults validates o and fills in its defaults.
@@ -275,6 +279,9 @@ func (u *Uploader) upload(j *uploadJob, prev *Manifest) (*Manifest, error) {
 		m, err := u.attempt(j, prev)
 		if err == nil {
 			return m, nil
+		}
+		if u.opts.OnFailure != nil {
+			u.opts.OnFailure(j.id, j.snap.Version(), attempt, err)
 		}
 		if attempt > u.opts.Retries || u.ctx.Err() != nil {
 			return nil, fmt.Errorf("upload state store %s version %d (attempt %d of %d): %w",

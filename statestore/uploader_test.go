@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -365,6 +366,39 @@ func TestUploaderReleaseError(t *testing.T) {
 	}
 }
 
+// TestUploaderOnFailure checks every failed attempt is reported, retried
+// ones too, and a success is not.
+func TestUploaderOnFailure(t *testing.T) {
+	var mu sync.Mutex
+	var attempts []int
+	u := newTestUploader(t, UploaderOptions{Retries: 2, Backoff: time.Millisecond,
+		OnFailure: func(id StoreID, v int64, attempt int, err error) {
+			mu.Lock()
+			attempts = append(attempts, attempt)
+			mu.Unlock()
+		}})
+	defer u.Close()
+	snap := &fakeSnap{v: 1}
+	snap.upload = func(ctx context.Context, prev *Manifest) (*Manifest, error) {
+		if snap.attempts.Load() <= 2 {
+			return nil, errors.New("injected")
+		}
+		return manifestAfter(1, prev), nil
+	}
+	r := newResult()
+	if err := u.Submit(t.Context(), StoreID{Operator: "0"}, snap, r.done); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.wait(t); err != nil {
+		t.Fatalf("upload after 2 failures and 2 retries: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(attempts, []int{1, 2}) {
+		t.Fatalf("OnFailure attempts %v, want [1 2]", attempts)
+	}
+}
+
 func TestUploaderOptions(t *testing.T) {
 	for _, o := range []UploaderOptions{{QueueSize: -1}, {Workers: -1}, {Timeout: -1}, {Backoff: -1}} {
 		if _, err := NewUploader(checkpoint.NewMem(), o); err == nil {
@@ -372,7 +406,8 @@ func TestUploaderOptions(t *testing.T) {
 		}
 	}
 	o, _ := UploaderOptions{}.withDefaults()
-	if o != (UploaderOptions{QueueSize: DefaultUploadQueueSize, Retries: DefaultUploadRetries, Backoff: DefaultUploadBackoff, Timeout: DefaultUploadTimeout, Workers: DefaultUploadWorkers}) {
+	want := UploaderOptions{QueueSize: DefaultUploadQueueSize, Retries: DefaultUploadRetries, Backoff: DefaultUploadBackoff, Timeout: DefaultUploadTimeout, Workers: DefaultUploadWorkers}
+	if o.OnFailure != nil || o.QueueSize != want.QueueSize || o.Retries != want.Retries || o.Backoff != want.Backoff || o.Timeout != want.Timeout || o.Workers != want.Workers {
 		t.Fatalf("defaults %+v", o)
 	}
 	if o, _ := (UploaderOptions{Retries: -1}).withDefaults(); o.Retries != 0 {
