@@ -113,8 +113,10 @@ func (t *rowsTable) Name() string          { return "streaming aggregation" }
 func (t *rowsTable) Schema() *arrow.Schema { return t.schema }
 
 func (t *rowsTable) Scan(context.Context, memory.Allocator, []string, []expr.Expr) (batch.Reader, error) {
-	for _, r := range t.recs {
+	recs := make([]arrow.RecordBatch, len(t.recs)) // the reader consumes its slice
+	for i, r := range t.recs {
 		r.Retain()
+		recs[i] = r
 	}
-	return batch.NewSliceReader(t.schema, t.recs...), nil
+	return batch.NewSliceReader(t.schema, recs...), nil
 }
