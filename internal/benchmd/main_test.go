@@ -32,6 +32,63 @@ PASS
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	if strings.Contains(out, "## Streaming word count") {
+		t.Errorf("streaming section without streaming results:\n%s", out)
+	}
+}
+
+func TestRenderStreaming(t *testing.T) {
+	in := `pkg: github.com/sluicestream/sluice/engine
+BenchmarkStreamingWordCount/async-2         	       1	5000000000 ns/op	   2000000 words/s
+BenchmarkStreamingWordCount/async-2         	       1	4000000000 ns/op	   2500000 words/s
+BenchmarkStreamingWordCount/async-2         	       1	3000000000 ns/op	   3000000 words/s
+BenchmarkStreamingWordCount/sync-2          	       1	5000000000 ns/op	   2000000 words/s
+BenchmarkStreamingWordCount/sync-2          	       1	5000000000 ns/op	   2000000 words/s
+BenchmarkStreamingWordCount/sync-2          	       1	5000000000 ns/op	   2000000 words/s
+BenchmarkStreamingWordCount/nocheckpoint-2  	       1	2000000000 ns/op	   5000000 words/s
+BenchmarkStreamingWordCount/nocheckpoint-2  	       1	2000000000 ns/op	   5000000 words/s
+BenchmarkStreamingWordCount/nocheckpoint-2  	       1	2000000000 ns/op	   5000000 words/s
+PASS
+`
+	res, err := parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	render(&b, res)
+	out := b.String()
+	for _, want := range []string{
+		"## Streaming word count",
+		"| async | local directory; a batch's state upload overlaps the next batch (the default) | 2.50 M | 2.00 M | 3.00 M | 3 |",
+		"| sync | ",
+		"| nocheckpoint | in memory (checkpoint.Mem)",
+		"Target: async ≥ 20.00 M words/s on a 2-core machine",
+		"measured 2.50 M, met: **no** (0.12× the target)",
+		"| sync / async | 0.80× | what synchronous checkpoints cost",
+		"| nocheckpoint / async | 2.00× | what durability costs",
+		// The general Targets table lists the streaming target too.
+		"| BenchmarkStreamingWordCount/async | words/s | ≥ 20.00 M | 2.50 M | **no** (0.12× the target) |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRenderStreamingOneMode(t *testing.T) {
+	res, err := parse(strings.NewReader("BenchmarkStreamingWordCount/async-2 1 100 ns/op 25000000 words/s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	render(&b, res)
+	out := b.String()
+	if !strings.Contains(out, "measured 25.00 M, met: yes.") {
+		t.Errorf("target line missing or wrong:\n%s", out)
+	}
+	if strings.Contains(out, "| sync / async |") || strings.Contains(out, "| nocheckpoint |") {
+		t.Errorf("rows or ratios of modes that did not run:\n%s", out)
+	}
 }
 
 func TestParseRejectsGarbledValue(t *testing.T) {
