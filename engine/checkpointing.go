@@ -201,6 +201,10 @@ func (q *Query) commit(ctx context.Context, b *run) error {
 	if !b.submitted.IsZero() {
 		p.DurationMs["stateUpload"] = b.uploaded.Sub(b.submitted).Milliseconds()
 	}
+	for _, op := range p.StateOperators {
+		// The batch's own upload has run since its progress was made.
+		op.CustomMetrics["numCheckpointFailures"] = q.checkpointFailures.Load()
+	}
 	q.publish(p)
 	q.sinceLastPurge++
 	if q.sinceLastPurge >= purgeEvery && len(q.pending) == 1 { // only b: no upload in flight
