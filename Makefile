@@ -54,12 +54,18 @@ test: deps fmt-check vet
 bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkWordCount' -benchtime 3x -count 5 -benchmem . | tee bench.out
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 ./statestore/rocksdb | tee -a bench.out
+	$(GO) test -run '^$$' -bench 'BenchmarkStreamingWordCount' -benchtime 1x -count 5 ./engine | tee -a bench.out
 	$(GO) run ./internal/benchmd -in bench.out -out BENCHMARKS.md
 	@rm -f bench.out
 
-# example runs the main example: word count over the bundled text.
+# example runs the main example, a streaming word count over the bundled
+# text, twice on one checkpoint: a first run over the first part files, then
+# a run that resumes after the first run's last batch and counts only the
+# part file it adds. It starts from scratch every time.
 example: deps
-	$(GO) run ./examples/wordcount
+	rm -rf tmp/streamingwordcount
+	$(GO) run ./examples/streamingwordcount -dir tmp/streamingwordcount
+	$(GO) run ./examples/streamingwordcount -dir tmp/streamingwordcount
 
 clean:
 	$(GO) clean -testcache
