@@ -27,7 +27,7 @@ const module = "github.com/sluicestream/sluice"
 // implementations they test; internal/metalog/metalogtest, the helpers the
 // metadata logs' tests share, sits there too.
 var lines = [][]string{
-	{"cmd/*", "examples/*", "internal/benchmd", "internal/layering"},
+	{"cmd/*", "examples/*", "internal/benchmd", "internal/layering", "internal/killtest"},
 	{"config"},
 	{"source/*", "sink/*", "statestore/rocksdb", "statestore/mem", "checkpoint/s3", "checkpoint/storagetest", "statestore/storetest", "internal/metalog/metalogtest"},
 	{""}, // the module root: package sluice
