@@ -61,6 +61,7 @@ type streamAgg struct {
 	stateSchema *arrow.Schema // the state columns: what a value holds
 	codec       stateCodec
 	partial     exec.Operator // partial aggregation of one batch's input
+	pool        *partialPool  // the same on several goroutines; nil: one
 	partitions  int
 }
 
@@ -123,6 +124,9 @@ func newStreamAgg(agg *plan.Aggregate, p int) (*streamAgg, error) {
 		return nil, fmt.Errorf("engine: streaming aggregation: partial output has %d columns, want %d", len(fields), a.numGroup+total)
 	}
 	a.stateSchema = arrow.NewSchema(fields[a.numGroup:], nil)
+	if a.pool, err = newPartialPool(agg, defaultWorkers()); err != nil {
+		return nil, err
+	}
 	a.codec = newStateCodec(a.stateSchema)
 	return a, nil
 }
@@ -201,9 +205,9 @@ func (q *Query) processPartition(ctx context.Context, id batch.ID, p int, recs [
 		batch.Release(out)
 		return nil, nil, fmt.Errorf("state %s: %w", sid, err)
 	}
-	var keys, vals batch.KeyBuffer
-	for _, rec := range recs {
-		res, err := a.merge(q.opts.Mem, store, rec, &keys, &vals)
+	if len(recs) > 0 {
+		var keys, vals batch.KeyBuffer
+		res, err := a.merge(q.opts.Mem, store, recs, &keys, &vals)
 		if err != nil {
 			return fail(err)
 		}
@@ -301,15 +305,17 @@ func takeRecord(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch
 	return array.NewRecordBatch(rec.Schema(), cols, int64(len(rows))), nil
 }
 
-// merge folds one partial record (distinct groups) into store and returns
-// its groups' final values: one MultiGet for the old states, one bulk
-// decode, one Merge per aggregate, one bulk encode, a Put per group.
-func (a *streamAgg) merge(mem memory.Allocator, store statestore.Store, rec arrow.RecordBatch, keyBuf, valBuf *batch.KeyBuffer) (arrow.RecordBatch, error) {
-	n := int(rec.NumRows())
-	keys, err := a.keys(rec, keyBuf)
+// merge folds partial records into store and returns their groups' final
+// values. A group may have rows in several records (the workers of a
+// parallel partial aggregation overlap); it is read, merged and written
+// once: one MultiGet for the old states, one bulk decode, one Merge per
+// aggregate and record, one bulk encode, a Put per group.
+func (a *streamAgg) merge(mem memory.Allocator, store statestore.Store, recs []arrow.RecordBatch, keyBuf, valBuf *batch.KeyBuffer) (arrow.RecordBatch, error) {
+	keys, groups, err := a.groupRows(recs, keyBuf)
 	if err != nil {
 		return nil, err
 	}
+	n := len(keys)
 	olds, err := store.MultiGet(keys)
 	if err != nil {
 		return nil, err
@@ -339,8 +345,13 @@ func (a *streamAgg) merge(mem memory.Allocator, store statestore.Store, rec arro
 			return nil, err
 		}
 	}
-	if err := a.mergeStates(accs, rec.Columns()[a.numGroup:], seq(n), n); err != nil {
-		return nil, err
+	off := 0
+	for _, rec := range recs {
+		rows := int(rec.NumRows())
+		if err := a.mergeStates(accs, rec.Columns()[a.numGroup:], groups[off:off+rows], n); err != nil {
+			return nil, err
+		}
+		off += rows
 	}
 	states, err := a.states(mem, accs)
 	if err != nil {
@@ -357,7 +368,58 @@ func (a *streamAgg) merge(mem memory.Allocator, store statestore.Store, rec arro
 			return nil, err
 		}
 	}
-	return a.output(mem, accs, rec.Columns()[:a.numGroup], n)
+	groupCols := []arrow.Array(nil)
+	switch {
+	case a.numGroup == 0:
+	case len(recs) == 1:
+		groupCols = recs[0].Columns()[:a.numGroup]
+	default:
+		if groupCols, err = batch.DecodeKeys(mem, a.groupTypes, keys); err != nil {
+			return nil, fmt.Errorf("decode state keys: %w", err)
+		}
+		defer releaseArrays(groupCols)
+	}
+	return a.output(mem, accs, groupCols, n)
+}
+
+// groupRows returns the distinct store keys of recs' rows, in order of
+// first appearance, and each row's index among them. The keys alias buf.
+func (a *streamAgg) groupRows(recs []arrow.RecordBatch, buf *batch.KeyBuffer) ([][]byte, []uint32, error) {
+	total := 0
+	for _, rec := range recs {
+		total += int(rec.NumRows())
+	}
+	groups := make([]uint32, total)
+	if a.numGroup == 0 {
+		return [][]byte{noGroupKey}, groups, nil
+	}
+	buf.Reset()
+	for _, rec := range recs {
+		if err := batch.EncodeKeys(rec.Columns()[:a.numGroup], buf); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(recs) == 1 { // one partial record holds each group once
+		keys := make([][]byte, total)
+		for i := range keys {
+			keys[i] = buf.Key(i)
+			groups[i] = uint32(i)
+		}
+		return keys, groups, nil
+	}
+	index := make(map[string]uint32, total)
+	var keys [][]byte
+	for i := range total {
+		k := buf.Key(i)
+		g, ok := index[string(k)]
+		if !ok {
+			g = uint32(len(keys))
+			index[string(k)] = g
+			keys = append(keys, k)
+		}
+		groups[i] = g
+	}
+	return keys, groups, nil
 }
 
 // all returns every group in store, evaluated; nil if it is empty.
@@ -464,27 +526,6 @@ func (b *aggBatch) abort() {
 		}
 	}
 	b.stores = nil
-}
-
-// keys returns the store key of every row of a partial record; they alias
-// buf.
-func (a *streamAgg) keys(rec arrow.RecordBatch, buf *batch.KeyBuffer) ([][]byte, error) {
-	n := int(rec.NumRows())
-	keys := make([][]byte, n)
-	if a.numGroup == 0 {
-		for i := range keys {
-			keys[i] = noGroupKey
-		}
-		return keys, nil
-	}
-	buf.Reset()
-	if err := batch.EncodeKeys(rec.Columns()[:a.numGroup], buf); err != nil {
-		return nil, err
-	}
-	for i := range keys {
-		keys[i] = buf.Key(i)
-	}
-	return keys, nil
 }
 
 func (a *streamAgg) newAccs() ([]expr.GroupsAccumulator, error) {

@@ -92,7 +92,16 @@ func (q *Query) runBatch(ctx context.Context, id batch.ID, starts, ends []source
 		s.table.setRange(starts[i], ends[i])
 		q.sourceRows[i].Store(0)
 	}
-	r, err := q.op.Execute(ctx, exec.NewTaskContext(q.opts.Mem))
+	var r batch.Reader
+	var err error
+	if q.agg != nil && q.agg.pool != nil {
+		var partial []arrow.RecordBatch
+		if partial, err = q.agg.pool.run(ctx, q.opts.Mem); err == nil {
+			r = batch.NewSliceReader(q.agg.partial.Schema(), partial...)
+		}
+	} else {
+		r, err = q.op.Execute(ctx, exec.NewTaskContext(q.opts.Mem))
+	}
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", id, err)
 	}

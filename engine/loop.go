@@ -78,7 +78,7 @@ func (q *Query) run(ctx context.Context) error {
 	var target []source.Offset
 	if q.opts.Trigger.kind == availableNow {
 		var err error
-		if target, _, err = q.latest(ctx, source.ReadLimit{}, nil); err != nil {
+		if target, _, err = q.latest(ctx, source.ReadLimit{AllAvailable: true}, nil); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,8 @@ import (
 	"github.com/sluicestream/sluice/expr"
 	"github.com/sluicestream/sluice/plan"
 	"github.com/sluicestream/sluice/sink"
+	"github.com/sluicestream/sluice/source"
+	srcfile "github.com/sluicestream/sluice/source/file"
 	statemem "github.com/sluicestream/sluice/statestore/mem"
 )
 
@@ -360,4 +364,40 @@ func TestPurge(t *testing.T) {
 	if got := sk.batch(26)["a"]; got != 27 {
 		t.Fatalf("a = %d after restarts over a purged checkpoint, want 27", got)
 	}
+}
+
+// TestAvailableNowPastSourceCap checks AvailableNow takes everything a
+// file source has at start, in batches of its own maxFilesPerTrigger, as
+// Spark's prepareForTriggerAvailableNow does.
+func TestAvailableNowPastSourceCap(t *testing.T) {
+	f := newAggFixture(t)
+	dir := t.TempDir()
+	for i, name := range []string{"a", "b", "c", "d", "e"} {
+		if err := os.WriteFile(filepath.Join(dir, name+".txt"), []byte(strings.TrimSpace(strings.Repeat(name+" ", i+1))+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := srcfile.New(t.Context(), srcfile.Options{Storage: f.st, Dir: "sources/0", Path: dir,
+		Format: srcfile.Text, MaxFilesPerTrigger: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.table = engine.NewStreamTable("lines", src.Schema())
+	prov := statemem.New(statemem.Options{Storage: f.st})
+	defer prov.Close()
+	sk := &captureSink{batches: map[batch.ID]map[string]int64{}, failAt: -1}
+	opts := f.options(f.wordCount(), sink.Complete, sk, prov)
+	opts.Sources = map[string]source.Source{"lines": src}
+	opts.Trigger = engine.AvailableNow()
+	q, err := engine.Start(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.AwaitTermination(); err != nil {
+		t.Fatal(err)
+	}
+	if sk.ids() != 3 {
+		t.Fatalf("%d batches, want 3 (5 files, 2 per trigger)", sk.ids())
+	}
+	sameCounts(t, "last batch", sk.batch(2), map[string]int64{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5})
 }

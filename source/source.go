@@ -25,6 +25,10 @@ func Equal(a, b Offset) bool { return bytes.Equal(a, b) }
 type ReadLimit struct {
 	MaxFiles int   // files per batch (file sources)
 	MaxRows  int64 // rows per batch (memory, rate, Kafka)
+	// AllAvailable asks for everything available, past the source's own
+	// per-trigger caps too (Spark's ReadAllAvailable): the AvailableNow
+	// trigger fixes its end with it, then runs capped batches up to it.
+	AllAvailable bool
 }
 
 // Source is replayable streaming input.

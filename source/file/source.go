@@ -94,7 +94,8 @@ func (s *Source) resolveSchema(ctx context.Context, first int) error {
 func (s *Source) Schema() *arrow.Schema { return s.schema }
 
 // Latest returns the offset after the files available after start, at most
-// the smaller of MaxFilesPerTrigger and limit.MaxFiles of them. Files the
+// the smaller of MaxFilesPerTrigger and limit.MaxFiles of them (every one
+// with limit.AllAvailable). Files the
 // log already has after start come first; only when there are none does
 // Latest list the directory, and then it logs the new files it takes before
 // returning their offset.
@@ -109,6 +110,9 @@ func (s *Source) Latest(ctx context.Context, start source.Offset, limit source.R
 	max := s.opts.MaxFilesPerTrigger
 	if limit.MaxFiles > 0 && (max == 0 || limit.MaxFiles < max) {
 		max = limit.MaxFiles
+	}
+	if limit.AllAvailable {
+		max = 0
 	}
 	end := len(s.files)
 	if from == end {
