@@ -62,9 +62,11 @@ func (s *Session) FromRecords(name string, schema *arrow.Schema, recs ...arrow.R
 	return s.frame(plan.NewScan(t), nil)
 }
 
-// Close releases the records the session's in-memory DataFrames hold. Using
-// those DataFrames afterwards is an error.
+// Close stops the session's streaming queries and releases the records its
+// in-memory DataFrames hold. Using those DataFrames afterwards is an error.
 func (s *Session) Close() error {
+	// Queries first: they may still read the session's tables.
+	s.Streams().StopAll()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.tables {

@@ -285,7 +285,7 @@ func (m *StreamingQueryManager) Get(id string) *StreamingQuery {
 }
 
 // StopAll stops every active query of the session and waits for them.
-// Session.Close should call it.
+// Session.Close calls it.
 func (m *StreamingQueryManager) StopAll() {
 	for _, q := range m.Active() {
 		q.Stop()
