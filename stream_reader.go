@@ -157,16 +157,18 @@ func isFileFormat(f string) bool {
 // implementations names the package that registers each source and sink
 // this package knows by name, for the error saying which to import.
 var implementations = map[string]string{
-	"source " + fileSource: "source/file",
-	"source rate":          "source/rate",
-	"source memory":        "source/memory",
-	"sink console":         "sink/console",
-	"sink memory":          "sink/memory",
-	"sink file":            "sink/file",
-	"sink parquet":         "sink/file",
-	"sink csv":             "sink/file",
-	"sink json":            "sink/file",
-	"sink text":            "sink/file",
+	"source " + fileSource:         "source/file",
+	"source rate":                  "source/rate",
+	"source memory":                "source/memory",
+	"sink console":                 "sink/console",
+	"sink memory":                  "sink/memory",
+	"sink file":                    "sink/file",
+	"sink parquet":                 "sink/file",
+	"sink csv":                     "sink/file",
+	"sink json":                    "sink/file",
+	"sink text":                    "sink/file",
+	"state store provider rocksdb": "statestore/rocksdb",
+	"state store provider memory":  "statestore/mem",
 }
 
 // notRegistered is the error for a source or sink (kind) that no linked

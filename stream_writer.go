@@ -1,6 +1,7 @@
 package sluice
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,7 @@ import (
 //	sluice.tolerableCheckpointFailures failed upload attempts retried before the query fails
 //	sluice.minBatchesToRetain          batches of logs and state kept
 //	sluice.stateStore.localDir         local directory of the state store (default: a temporary one)
+//	sluice.stateStore.provider         registered state store: "rocksdb" (default) or "memory"
 //
 // Without a checkpoint location a query writing to the console or memory
 // sink checkpoints to a temporary directory, removed when it ends (as
@@ -63,7 +65,10 @@ type DataStreamWriter struct {
 // stateful query (a streaming aggregation). localDir is a directory the
 // run owns for the stores' local copies; storage is the query's
 // checkpoint, which the stores must restore from and upload to. The query
-// closes the provider when it ends. With statestore/rocksdb:
+// closes the provider when it ends. Without one, the provider registered
+// under the sluice.stateStore.provider option opens (default "rocksdb":
+// import _ "github.com/sluicestream/sluice/statestore/rocksdb"). A factory
+// sets a provider's own options; with statestore/rocksdb:
 //
 //	func(ctx context.Context, dir string, st checkpoint.Storage) (statestore.Provider, error) {
 //		return rocksdb.New(rocksdb.Options{LocalDir: dir, Storage: st})
@@ -179,15 +184,21 @@ const (
 	optTolerableFailures  = "sluice.tolerableCheckpointFailures"
 	optMinBatchesToRetain = "sluice.minBatchesToRetain"
 	optStateDir           = "sluice.stateStore.localDir"
+	optStateProvider      = "sluice.stateStore.provider"
 )
 
+// defaultStateProvider is the state store of a stateful query that names
+// none (DESIGN.md §5).
+const defaultStateProvider = "rocksdb"
+
 var queryOptionNames = []string{optCheckpointLocation, optStatePartitions, optSyncCheckpoint,
-	optCheckpointTimeout, optTolerableFailures, optMinBatchesToRetain, optStateDir}
+	optCheckpointTimeout, optTolerableFailures, optMinBatchesToRetain, optStateDir, optStateProvider}
 
 // queryConfig is what the writer's options say about the query itself.
 type queryConfig struct {
 	location string // checkpoint location; "" for a temporary one
 	stateDir string // "" for a temporary one
+	provider string // registered state store provider; "" for the default
 	engine   engine.Options
 	sinkOpts map[string]string
 }
@@ -218,6 +229,8 @@ func (c *queryConfig) set(name, v string) error {
 		c.location = v
 	case optStateDir:
 		c.stateDir = v
+	case optStateProvider:
+		c.provider = v
 	case optStatePartitions:
 		c.engine.StatePartitions, err = positive(v, 1)
 	case optTolerableFailures:
@@ -304,7 +317,7 @@ func (w *DataStreamWriter) start(ctx context.Context, cfg queryConfig, res *reso
 	}
 	res.sink = opts.Sink
 	if len(streamingAggregates(w.df.node)) > 0 {
-		if opts.StateProvider, err = w.openStateStore(ctx, cfg.stateDir, st, res); err != nil {
+		if opts.StateProvider, err = w.openStateStore(ctx, cfg.stateDir, cfg.provider, st, res); err != nil {
 			return nil, err
 		}
 	}
@@ -353,10 +366,7 @@ func (w *DataStreamWriter) openSink(ctx context.Context, opts map[string]string)
 
 // openStateStore opens the state store of a stateful query in dir, or in a
 // temporary directory if dir is "".
-func (w *DataStreamWriter) openStateStore(ctx context.Context, dir string, st checkpoint.Storage, res *resources) (statestore.Provider, error) {
-	if w.stateStore == nil {
-		return nil, errors.New("write stream: the query has a streaming aggregation, which keeps state: give it a state store with StateStore (statestore/rocksdb, say)")
-	}
+func (w *DataStreamWriter) openStateStore(ctx context.Context, dir, provider string, st checkpoint.Storage, res *resources) (statestore.Provider, error) {
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "sluice-state-")
 		if err != nil {
@@ -365,7 +375,17 @@ func (w *DataStreamWriter) openStateStore(ctx context.Context, dir string, st ch
 		res.tempDirs = append(res.tempDirs, tmp)
 		dir = tmp
 	}
-	p, err := w.stateStore(ctx, dir, st)
+	var p statestore.Provider
+	var err error
+	if w.stateStore != nil {
+		p, err = w.stateStore(ctx, dir, st)
+	} else {
+		name := cmp.Or(provider, defaultStateProvider)
+		if !slices.Contains(statestore.ProviderNames(), name) {
+			return nil, fmt.Errorf("write stream: the query keeps state: %w", notRegistered("state store provider", name, statestore.ProviderNames()))
+		}
+		p, err = statestore.OpenProvider(ctx, name, dir, st, nil)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("write stream: state store in %s: %w", dir, err)
 	}

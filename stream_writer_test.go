@@ -349,7 +349,7 @@ func TestStreamWriterErrors(t *testing.T) {
 		{"unknown sink", lines.WriteStream().Format("kafka9").CheckpointLocation(t.TempDir()), `"kafka9"`},
 		{"foreachBatch without a checkpoint", lines.WriteStream().ForeachBatch(func(*sluice.DataFrame, int64) error { return nil }), "checkpointLocation must be specified"},
 		{"nil foreachBatch", lines.WriteStream().ForeachBatch(nil), "nil function"},
-		{"no state store", counts.WriteStream().OutputMode("complete").Format("console"), "StateStore"},
+		{"unknown state store", counts.WriteStream().OutputMode("complete").Format("console").Option("sluice.stateStore.provider", "nope"), `unknown state store provider "nope"`},
 		{"bad checkpoint", lines.WriteStream().Format("console").CheckpointLocation("nope://x"), "checkpointLocation"},
 		{"analysis error", lines.Select(sluice.Col("nope")).WriteStream().Format("console"), `"nope"`},
 	} {

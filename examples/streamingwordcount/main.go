@@ -30,12 +30,14 @@ import (
 	"github.com/sluicestream/sluice"
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/commitlog"
-	"github.com/sluicestream/sluice/statestore"
-	"github.com/sluicestream/sluice/statestore/rocksdb"
 
 	// The file source and the console sink, registered by name.
 	_ "github.com/sluicestream/sluice/sink/console"
 	_ "github.com/sluicestream/sluice/source/file"
+
+	// RocksDB, the default state store, keeps the counts: locally, and in
+	// the checkpoint, from which a run restores them.
+	_ "github.com/sluicestream/sluice/statestore/rocksdb"
 )
 
 // input is the bundled text: the opening of the US Declaration of
@@ -87,7 +89,6 @@ func run(ctx context.Context, base string) error {
 		OutputMode("complete").
 		Format("console").Option("numRows", "20").
 		CheckpointLocation(ck).
-		StateStore(rocksdbStore).
 		Trigger(sluice.AvailableNow()).
 		Listener(progressPrinter{}).
 		Start(ctx)
@@ -95,12 +96,6 @@ func run(ctx context.Context, base string) error {
 		return err
 	}
 	return q.AwaitTermination()
-}
-
-// rocksdbStore keeps the counts in RocksDB, in a local directory the query
-// owns for the run and in the checkpoint, from which a run restores them.
-func rocksdbStore(_ context.Context, local string, st checkpoint.Storage) (statestore.Provider, error) {
-	return rocksdb.New(rocksdb.Options{LocalDir: local, Storage: st})
 }
 
 // sayWhere says whether the query at checkpoint ck starts fresh or resumes.
