@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluicestream/sluice/plan"
+	"github.com/sluicestream/sluice/sink"
 )
 
 // Session is the entry point of the Go API: it reads data into DataFrames and
@@ -60,6 +61,26 @@ func (s *Session) FromRecords(name string, schema *arrow.Schema, recs ...arrow.R
 	s.tables = append(s.tables, t)
 	s.mu.Unlock()
 	return s.frame(plan.NewScan(t), nil)
+}
+
+// Table returns a DataFrame over the in-memory table called name: the
+// output of a streaming query writing to the memory sink under that query
+// name (Spark's spark.table(queryName)), as of now. It is an error if no
+// such table exists (is "github.com/sluicestream/sluice/sink/memory"
+// imported?) or no batch has been written to it yet.
+func (s *Session) Table(name string) *DataFrame {
+	schema, recs, ok := sink.Table(name)
+	if !ok {
+		return s.errFrame(fmt.Errorf("table %q: no such in-memory table (a streaming query writing to the memory sink with that query name creates it; import _ \"github.com/sluicestream/sluice/sink/memory\")", name))
+	}
+	if schema == nil {
+		return s.errFrame(fmt.Errorf("table %q: no batch written yet", name))
+	}
+	df := s.FromRecords(name, schema, recs...)
+	for _, r := range recs {
+		r.Release() // FromRecords retained its own references
+	}
+	return df
 }
 
 // Close stops the session's streaming queries and releases the records its

@@ -19,7 +19,6 @@ import (
 	"github.com/sluicestream/sluice/checkpoint"
 	"github.com/sluicestream/sluice/engine"
 	"github.com/sluicestream/sluice/offsetlog"
-	sinkmem "github.com/sluicestream/sluice/sink/memory"
 	srcmem "github.com/sluicestream/sluice/source/memory"
 )
 
@@ -181,14 +180,13 @@ func TestStreamMemorySinkReadBack(t *testing.T) {
 	if p := q.RecentProgress(); len(p) != 2 {
 		t.Fatalf("%d batches, want one per file", len(p))
 	}
-	schema, recs, _ := sinkmem.Table(table)
-	counts := s.FromRecords(table, schema, recs...)
-	for _, r := range recs {
-		r.Release()
-	}
+	counts := s.Table(table)
 	top := counts.Filter(sluice.Col("count").Gt(1)).OrderBy(sluice.Col("count").Desc(), sluice.Col("word"))
 	if got, want := collectRows(t, top), []string{"to|3", "be|2"}; !slices.Equal(got, want) {
 		t.Errorf("read back %v, want %v", got, want)
+	}
+	if err := s.Table(table + "-nope").Err(); err == nil || !strings.Contains(err.Error(), "no such in-memory table") {
+		t.Errorf("missing table: %v", err)
 	}
 }
 

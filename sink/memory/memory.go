@@ -86,6 +86,7 @@ func (s *Sink) Close() error {
 
 func init() {
 	sink.Register("memory", open)
+	sink.RegisterTables(Table)
 }
 
 // open is the registered factory. Option: queryName (required), the
