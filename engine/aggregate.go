@@ -500,6 +500,9 @@ func (b *aggBatch) commit(ctx context.Context) ([]statestore.Snapshot, []statest
 			defer wg.Done()
 			snaps[p], errs[p] = s.Commit(ctx)
 			if errs[p] != nil {
+				// A failed commit leaves the version open; a restart on
+				// the same provider must be able to open it again.
+				s.Abort()
 				errs[p] = fmt.Errorf("state %s: commit: %w", s.ID(), errs[p])
 				return
 			}

@@ -38,7 +38,9 @@ type partialPool struct {
 // stream table or workers is 1.
 func newPartialPool(agg *plan.Aggregate, workers int) (*partialPool, error) {
 	tables, err := streamTables(agg.Input)
-	if err != nil || len(tables) != 1 || workers < 2 {
+	if err != nil || len(tables) != 1 || workers < 2 || countScans(agg.Input) != 1 {
+		// The feed deals each row to one worker once: a plan reading its
+		// stream twice (a union with itself) needs every row twice.
 		return nil, err
 	}
 	p := &partialPool{}
@@ -65,6 +67,18 @@ func newPartialPool(agg *plan.Aggregate, workers int) (*partialPool, error) {
 		p.feeds, p.ops = append(p.feeds, feed), append(p.ops, op)
 	}
 	return p, nil
+}
+
+// countScans counts the scans in n.
+func countScans(n plan.Node) int {
+	if _, ok := n.(*plan.Scan); ok {
+		return 1
+	}
+	c := 0
+	for _, child := range n.Children() {
+		c += countScans(child)
+	}
+	return c
 }
 
 // defaultWorkers is how many goroutines aggregate a batch's input.
