@@ -64,11 +64,7 @@ func (r *DataStreamReader) Schema(s *arrow.Schema) *DataStreamReader {
 // Option sets a source option. Keys match in any case; a later value
 // replaces an earlier one.
 func (r *DataStreamReader) Option(key, value string) *DataStreamReader {
-	for k := range r.opts {
-		if strings.EqualFold(k, key) {
-			delete(r.opts, k)
-		}
-	}
+	deleteOption(r.opts, key)
 	r.opts[key] = value
 	return r
 }

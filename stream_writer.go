@@ -105,11 +105,7 @@ func (w *DataStreamWriter) Format(name string) *DataStreamWriter {
 // Option sets an option of the sink or of the query (see the type's doc).
 // Keys match in any case; a later value replaces an earlier one.
 func (w *DataStreamWriter) Option(key, value string) *DataStreamWriter {
-	for k := range w.opts {
-		if strings.EqualFold(k, key) {
-			delete(w.opts, k)
-		}
-	}
+	deleteOption(w.opts, key)
 	w.opts[key] = value
 	return w
 }
