@@ -124,6 +124,19 @@ func (q *Query) state() (protocol.Progress, error) {
 // commitReady writes the commits the protocol allows now; with block, it
 // waits until every started batch is committed.
 func (q *Query) commitReady(ctx context.Context, block bool) error {
+	return q.advance(ctx, func(protocol.Step) bool { return !block || len(q.pending) == 0 })
+}
+
+// admit waits until a new batch may start: commits what is done, and
+// while the protocol says too many batches are uncommitted, waits for
+// their uploads.
+func (q *Query) admit(ctx context.Context) error {
+	return q.advance(ctx, func(s protocol.Step) bool { return s.Start })
+}
+
+// advance writes the commits the protocol allows, in order, until done
+// holds for what it says next, waiting for uploads to finish meanwhile.
+func (q *Query) advance(ctx context.Context, done func(protocol.Step) bool) error {
 	for {
 		if err := q.collect(ctx, false); err != nil {
 			return err
@@ -137,43 +150,19 @@ func (q *Query) commitReady(ctx context.Context, block bool) error {
 			return err
 		}
 		for _, id := range step.Commit {
-			if err := q.commit(ctx, q.pending[0]); err != nil {
-				return err
+			b := q.pending[0]
+			if b.id != id {
+				return fmt.Errorf("batch %d to commit, but batch %d is the oldest started", id, b.id) // unreachable: Next commits in order
 			}
-			if q.pending[0].id != id {
-				return fmt.Errorf("batch %d committed out of order", id) // unreachable: Next commits in order
+			if err := q.commit(ctx, b); err != nil {
+				return err
 			}
 			q.pending = q.pending[1:]
 		}
 		if len(step.Commit) > 0 {
 			continue
 		}
-		if !block || len(q.pending) == 0 {
-			return nil
-		}
-		if err := q.collect(ctx, true); err != nil {
-			return err
-		}
-	}
-}
-
-// admit waits until a new batch may start: commits what is done, and
-// while the protocol says too many batches are uncommitted, waits for
-// their uploads.
-func (q *Query) admit(ctx context.Context) error {
-	for {
-		if err := q.commitReady(ctx, false); err != nil {
-			return err
-		}
-		p, err := q.state()
-		if err != nil {
-			return err
-		}
-		step, err := protocol.Next(p)
-		if err != nil {
-			return err
-		}
-		if step.Start {
+		if done(step) {
 			return nil
 		}
 		if err := q.collect(ctx, true); err != nil {
