@@ -21,6 +21,7 @@ import (
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/engine"
+	"github.com/sluicestream/sluice/internal/testutil"
 )
 
 // Timing of the lives of a child.
@@ -214,7 +215,7 @@ func (r *runner) startChild(plan killPlan) *child {
 	gorace := strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
 	c.cmd.Env = append(os.Environ(), childEnv+"=1", configEnv+"="+string(js), "GORACE="+gorace)
 	c.cmd.Stderr = &c.stderr
-	dieWithParent(c.cmd)
+	testutil.DieWithParent(c.cmd)
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,6 @@ package testutil
 
 import "os/exec"
 
-// dieWithParent is a no-op where the kernel cannot kill a child with its
+// DieWithParent is a no-op where the kernel cannot kill a child with its
 // parent; test cleanup still stops the server.
-func dieWithParent(*exec.Cmd) {}
+func DieWithParent(*exec.Cmd) {}

@@ -98,7 +98,7 @@ func (s *S3Server) start(t testing.TB, bin, logPath string) error {
 	// Credentials go through the environment, not argv, so ps does not show them.
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID="+s.AccessKey, "ROOT_SECRET_ACCESS_KEY="+s.SecretKey)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	dieWithParent(cmd)
+	DieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("run %s: %w", bin, err)
 	}
