@@ -51,11 +51,25 @@ func keysPerSec(b *testing.B, keys int) {
 	b.ReportMetric(float64(keys)/b.Elapsed().Seconds(), "keys/s")
 }
 
+// cacheModes are the write-back cache settings the benchmarks compare:
+// the default, and disabled.
+var cacheModes = []struct {
+	name string
+	size int64
+}{{"cache", 0}, {"nocache", -1}}
+
 // BenchmarkPutsBatched: a micro-batch of blind puts (half new keys, half
-// updates) buffered and committed in one write batch.
+// updates) buffered and committed in one write batch, with the cache and
+// without.
 func BenchmarkPutsBatched(b *testing.B) {
+	for _, c := range cacheModes {
+		b.Run(c.name, func(b *testing.B) { benchPutsBatched(b, c.size) })
+	}
+}
+
+func benchPutsBatched(b *testing.B, cacheSize int64) {
 	ctx := context.Background()
-	p := newBenchProvider(b, Options{SnapshotInterval: 1 << 30})
+	p := newBenchProvider(b, Options{SnapshotInterval: 1 << 30, CacheSize: cacheSize})
 	version, _ := loadStore(b, p, nil, testID, 100_000)
 	r := rand.New(rand.NewPCG(1, 2))
 	var k, v []byte
@@ -89,9 +103,13 @@ func BenchmarkPutsBatched(b *testing.B) {
 // BenchmarkMultiGet looks up 10 K random keys (9 in 10 present) of a
 // 100 K-key store in one MultiGet, with the store in the memtable (as
 // between snapshots) or flushed to SSTs (as after one). store is
-// Store.MultiGet; cgo the package's call of RocksDB's batched MultiGet
-// alone; grocksdb grocksdb's MultiGet, for comparison; ReadModifyWrite
-// also puts every key and commits, as a stateful operator's batch does.
+// Store.MultiGet (with the cache, which then holds every key: hits);
+// store-nocache the same without the cache; cgo the package's call of
+// RocksDB's batched MultiGet alone; grocksdb grocksdb's MultiGet, for
+// comparison; ReadModifyWrite also puts every key and commits, as a
+// stateful operator's batch does (the same keys every batch: with the
+// cache, the hot keys of DESIGN.md §5), and ReadModifyWrite-nocache
+// without the cache.
 func BenchmarkMultiGet(b *testing.B) {
 	for _, flushed := range []bool{false, true} {
 		name := "memtable"
@@ -102,17 +120,31 @@ func BenchmarkMultiGet(b *testing.B) {
 	}
 }
 
-func benchMultiGet(b *testing.B, flushed bool) {
-	ctx := context.Background()
-	const n = 100_000
-	p := newBenchProvider(b, Options{SnapshotInterval: 1 << 30})
+// loadForMultiGet loads n keys into a new provider and, if flushed, writes
+// the cache back and flushes RocksDB's memtable to SSTs.
+func loadForMultiGet(b *testing.B, n int, cacheSize int64, flushed bool) (*Provider, int64) {
+	p := newBenchProvider(b, Options{SnapshotInterval: 1 << 30, CacheSize: cacheSize})
 	version, _ := loadStore(b, p, nil, testID, n)
-	in := p.stores[testID]
 	if flushed {
-		if err := in.db.Flush(p.dbo.flush); err != nil {
+		in := instanceOf(p, testID)
+		err := in.flush()
+		if err == nil {
+			err = in.db.Flush(p.dbo.flush)
+		}
+		in.mu.Unlock()
+		if err != nil {
 			b.Fatal(err)
 		}
 	}
+	return p, version
+}
+
+func benchMultiGet(b *testing.B, flushed bool) {
+	ctx := context.Background()
+	const n = 100_000
+	cached, cachedVersion := loadForMultiGet(b, n, 0, flushed)
+	direct, version := loadForMultiGet(b, n, -1, flushed)
+	in := direct.stores[testID]
 	keys := make([][]byte, benchBatch)
 	idx := make([]int, benchBatch)
 	raw := make([][]byte, benchBatch)
@@ -122,19 +154,23 @@ func benchMultiGet(b *testing.B, flushed bool) {
 		idx[i] = i
 		raw[i] = dataKey(nil, keys[i])
 	}
-	b.Run("store", func(b *testing.B) {
-		s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Abort()
-		for range b.N {
-			if _, err := s.MultiGet(keys); err != nil {
+	storeBench := func(p *Provider, version int64) func(b *testing.B) {
+		return func(b *testing.B) {
+			s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
+			if err != nil {
 				b.Fatal(err)
 			}
+			defer s.Abort()
+			for range b.N {
+				if _, err := s.MultiGet(keys); err != nil {
+					b.Fatal(err)
+				}
+			}
+			keysPerSec(b, b.N*len(keys))
 		}
-		keysPerSec(b, b.N*len(keys))
-	})
+	}
+	b.Run("store", storeBench(cached, cachedVersion))
+	b.Run("store-nocache", storeBench(direct, version))
 	b.Run("cgo", func(b *testing.B) {
 		var g multiGetter
 		for range b.N {
@@ -146,7 +182,7 @@ func benchMultiGet(b *testing.B, flushed bool) {
 	})
 	b.Run("grocksdb", func(b *testing.B) {
 		for range b.N {
-			vals, err := in.db.MultiGet(p.dbo.read, raw...)
+			vals, err := in.db.MultiGet(direct.dbo.read, raw...)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -154,68 +190,82 @@ func benchMultiGet(b *testing.B, flushed bool) {
 		}
 		keysPerSec(b, b.N*len(keys))
 	})
-	b.Run("ReadModifyWrite", func(b *testing.B) {
-		for range b.N {
-			s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
-			if err != nil {
-				b.Fatal(err)
+	rmwBench := func(p *Provider, version *int64) func(b *testing.B) {
+		return func(b *testing.B) {
+			for range b.N {
+				s, err := p.Open(ctx, testID, *version, statestore.OpenOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				vals, err := s.MultiGet(keys)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var buf []byte
+				for i, k := range keys {
+					buf = append(buf[:0], vals[i]...)
+					buf = append(buf, 1)
+					mustPut(b, s, k, buf[:min(len(buf), 16)])
+				}
+				snap, err := s.Commit(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				snap.Release()
+				*version++
 			}
-			vals, err := s.MultiGet(keys)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var buf []byte
-			for i, k := range keys {
-				buf = append(buf[:0], vals[i]...)
-				buf = append(buf, 1)
-				mustPut(b, s, k, buf[:min(len(buf), 16)])
-			}
-			snap, err := s.Commit(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			snap.Release()
-			version++
+			keysPerSec(b, b.N*len(keys))
 		}
-		keysPerSec(b, b.N*len(keys))
-	})
+	}
+	b.Run("ReadModifyWrite", rmwBench(cached, &cachedVersion))
+	b.Run("ReadModifyWrite-nocache", rmwBench(direct, &version))
 }
 
 // BenchmarkCommit measures Commit alone: of 1 K updates to a 100 K-key
-// store, and of a snapshot version (flush and checkpoint).
+// store, and of a snapshot version (flush and checkpoint), with the cache
+// (a commit then writes nothing to RocksDB but at snapshot versions) and
+// without.
 func BenchmarkCommit(b *testing.B) {
 	for _, c := range []struct {
 		name     string
 		interval int
 	}{{"changelog", 1 << 30}, {"snapshot", 1}} {
-		b.Run(c.name, func(b *testing.B) {
-			ctx := context.Background()
-			p := newBenchProvider(b, Options{SnapshotInterval: c.interval})
-			version, _ := loadStore(b, p, nil, testID, 100_000)
-			var k, v []byte
-			var commit time.Duration
-			for range b.N {
-				s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for i := range 1000 {
-					key := int(version)*1000 + i
-					k, v = testKey(k, key), testValue(v, key, 1)
-					mustPut(b, s, k, v)
-				}
-				start := time.Now()
-				snap, err := s.Commit(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				commit += time.Since(start)
-				snap.Release()
-				version++
+		for _, cm := range cacheModes {
+			name := c.name
+			if cm.size < 0 {
+				name += "-" + cm.name
 			}
-			b.ReportMetric(float64(commit.Microseconds())/float64(b.N)/1000, "ms/commit")
-		})
+			b.Run(name, func(b *testing.B) { benchCommit(b, c.interval, cm.size) })
+		}
 	}
+}
+
+func benchCommit(b *testing.B, interval int, cacheSize int64) {
+	ctx := context.Background()
+	p := newBenchProvider(b, Options{SnapshotInterval: interval, CacheSize: cacheSize})
+	version, _ := loadStore(b, p, nil, testID, 100_000)
+	var k, v []byte
+	var commit time.Duration
+	for range b.N {
+		s, err := p.Open(ctx, testID, version, statestore.OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 1000 {
+			key := int(version)*1000 + i
+			k, v = testKey(k, key), testValue(v, key, 1)
+			mustPut(b, s, k, v)
+		}
+		start := time.Now()
+		snap, err := s.Commit(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		commit += time.Since(start)
+		snap.Release()
+		version++
+	}
+	b.ReportMetric(float64(commit.Microseconds())/float64(b.N)/1000, "ms/commit")
 }
 
 // BenchmarkRestore1M restores a store of a million keys — a snapshot and

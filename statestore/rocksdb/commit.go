@@ -15,11 +15,13 @@ import (
 )
 
 // Commit implements statestore.Store. It writes the version's changelog to
-// a local file (durably: with the RocksDB instance as last flushed, it is
-// what rebuilds the version after a crash), applies the pending updates and
-// the TTL evictions to RocksDB in one write batch together with the new
-// version number, and at snapshot versions creates a RocksDB checkpoint
-// (flush + hard links) for the snapshot to upload.
+// a local file (durably: with the RocksDB instance as last written, it is
+// what rebuilds the version after a crash), then puts the pending updates
+// into the write-back cache as dirty entries — or, with a TTL or without a
+// cache, applies them and the TTL evictions to RocksDB in one write batch
+// together with the new version number — and at snapshot versions writes
+// the dirty entries and creates a RocksDB checkpoint (flush + hard links)
+// for the snapshot to upload.
 func (s *store) Commit(ctx context.Context) (statestore.Snapshot, error) {
 	start := time.Now()
 	if err := s.lock(); err != nil {
@@ -47,10 +49,20 @@ func (s *store) Commit(ctx context.Context) (statestore.Snapshot, error) {
 // REQUIRES: in.mu held, the store usable.
 func (s *store) commit(next int64) (*snapshot, error) {
 	in := s.in
+	// Without a TTL the updates go to the cache. With one, the eviction
+	// reads RocksDB's TTL index and data, so RocksDB must hold the
+	// committed version, and the updates (with their index entries) are
+	// written through.
+	direct := in.cache == nil || s.ttl > 0
+	if direct {
+		if err := in.flush(); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.resolvePresence(); err != nil {
 		return nil, err
 	}
-	c := &committer{s: s, now: s.nowNanos(), meta: in.meta}
+	c := &committer{s: s, now: s.nowNanos(), meta: in.meta, direct: direct}
 	c.meta.version = next
 	c.meta.rows = s.rows
 	err := fsutil.WriteAtomic(fsutil.OS, in.localChangelog(next), fsutil.Replace, func(w io.Writer) error {
@@ -64,13 +76,23 @@ func (s *store) commit(next int64) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	putMeta(&c.b, c.meta)
-	if err := c.b.write(in.db, in.p.dbo.write); err != nil {
-		return nil, fmt.Errorf("write batch: %w", err)
+	if direct {
+		putMeta(&c.b, c.meta)
+		in.stats.writes.Add(1)
+		if err := c.b.write(in.db, in.p.dbo.write); err != nil {
+			return nil, fmt.Errorf("write batch: %w", err)
+		}
+		in.flushed = c.meta
+	}
+	if in.cache != nil {
+		c.cacheUpdates(!direct)
 	}
 	in.meta = c.meta
 	in.onStorage = false
 	s.rows = c.meta.rows
+	if err := in.shrink(); err != nil {
+		return nil, err
+	}
 	return in.newSnapshot(next)
 }
 
@@ -79,6 +101,7 @@ type committer struct {
 	s       *store
 	now     int64
 	meta    dbMeta // of the version being committed
+	direct  bool   // the updates go to RocksDB (b), not to the cache
 	b       batch
 	cw      *statestore.ChangelogWriter
 	value   []byte // scratch: a stored value
@@ -111,8 +134,10 @@ func (c *committer) build() error {
 		default:
 			puts = true
 			c.value = storedValue(c.value[:0], u.putNanos, u.value)
-			c.b.put(spaceData, key, nil, c.value)
-			if s.ttl > 0 {
+			if c.direct {
+				c.b.put(spaceData, key, nil, c.value)
+			}
+			if c.direct && s.ttl > 0 {
 				c.scratch = ttlKey(c.scratch[:0], u.putNanos, key)
 				c.b.putRaw(c.scratch, nil)
 			}
@@ -135,9 +160,31 @@ func (c *committer) remove(key []byte, prior presence) error {
 	if prior != presencePresent {
 		return nil
 	}
-	c.b.del(spaceData, key)
+	if c.direct {
+		c.b.del(spaceData, key)
+	}
 	c.meta.rows--
 	return c.cw.Delete(key)
+}
+
+// cacheUpdates puts the version's updates into the instance's cache: as
+// dirty entries when they were not written to RocksDB, else as clean ones.
+// (The TTL evictions of a direct commit left the cache in evictKey.)
+func (c *committer) cacheUpdates(dirty bool) {
+	s := c.s
+	ca := s.in.cache
+	for _, k := range s.pend.keys() {
+		u := s.pend.m[k]
+		key := bytesOf(k)
+		switch {
+		case u.del || s.expired(u.putNanos, c.now):
+			if u.prior == presencePresent {
+				ca.set(key, false, 0, nil, dirty)
+			}
+		default:
+			ca.set(key, true, u.putNanos, u.value, dirty)
+		}
+	}
 }
 
 // newSnapshot hard-links the local changelogs up to version (those since
@@ -166,6 +213,11 @@ func (in *instance) newSnapshot(version int64) (*snapshot, error) {
 	}
 	if version%int64(in.p.opts.SnapshotInterval) != 0 {
 		return snap, nil
+	}
+	// The checkpoint holds the whole version.
+	if err := in.flush(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	if err := createCheckpoint(in.db, filepath.Join(dir, snapshotCheckpoint)); err != nil {
 		os.RemoveAll(dir)

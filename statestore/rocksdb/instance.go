@@ -43,13 +43,19 @@ type instance struct {
 	closed   bool   // the provider closed it
 	db       *grocksdb.DB
 	cf       *grocksdb.ColumnFamilyHandle // db's default column family
-	meta     dbMeta                       // what db holds, as its metadata keys say
-	base     *statestore.Manifest         // the manifest db was restored from, until the next snapshot
+	// meta describes the newest committed version: what db holds with the
+	// cache's dirty entries applied. flushed is what db's metadata keys
+	// say: the version db holds (equal to meta when nothing is dirty).
+	meta    dbMeta
+	flushed dbMeta
+	cache   *cache               // the write-back cache; nil if disabled
+	base    *statestore.Manifest // the manifest db was restored from, until the next snapshot
 	// onStorage: db holds a version restored from checkpoint storage (or
 	// version 0) and nothing committed since, so the changelogs in storage
 	// continue its history and may catch it up.
 	onStorage bool
 	figures   uploadFigures // of the last Upload
+	stats     instanceStats
 }
 
 // dbMeta is what a RocksDB instance's metadata keys say.
@@ -69,7 +75,11 @@ type uploadFigures struct {
 }
 
 func newInstance(p *Provider, id statestore.StoreID) *instance {
-	return &instance{p: p, id: id, dir: p.storeDir(id)}
+	in := &instance{p: p, id: id, dir: p.storeDir(id)}
+	if p.opts.CacheSize > 0 {
+		in.cache = newCache(p.opts.CacheSize)
+	}
+	return in
 }
 
 func (in *instance) dbDir() string        { return filepath.Join(in.dir, dbDirName) }
@@ -189,7 +199,7 @@ func (in *instance) openDB() error {
 		db.Close()
 		return fmt.Errorf("open local copy %s: %w", in.dbDir(), err)
 	}
-	in.db, in.cf, in.meta = db, cfs[0], meta
+	in.db, in.cf, in.meta, in.flushed = db, cfs[0], meta, meta
 	return nil
 }
 
@@ -240,6 +250,7 @@ func (in *instance) closeDB() {
 //
 // REQUIRES: in.mu held.
 func (in *instance) reset() error {
+	in.dropCache()
 	if err := removeChangelogs(in.changelogDir(), func(int64) bool { return true }); err != nil {
 		return err
 	}
@@ -259,7 +270,7 @@ func (in *instance) reset() error {
 	if err := b.write(in.db, in.p.dbo.write); err != nil {
 		return fmt.Errorf("empty the local copy: %w", err)
 	}
-	in.meta, in.base, in.onStorage = meta, nil, true
+	in.meta, in.flushed, in.base, in.onStorage = meta, meta, nil, true
 	return nil
 }
 
@@ -277,7 +288,8 @@ func (in *instance) close() error {
 	in.closed = true
 	var err error
 	if in.db != nil {
-		if ferr := in.db.Flush(in.p.dbo.flush); ferr != nil {
+		err = in.flush()
+		if ferr := in.db.Flush(in.p.dbo.flush); ferr != nil && err == nil {
 			err = fmt.Errorf("close store %s: flush: %w", in.id, ferr)
 		}
 	}
@@ -292,6 +304,9 @@ func (in *instance) close() error {
 // REQUIRES: in.mu held, in.db open.
 func (in *instance) memoryBytes() int64 {
 	mem, _ := strconv.ParseInt(in.db.GetProperty("rocksdb.cur-size-all-mem-tables"), 10, 64)
+	if in.cache != nil {
+		mem += in.cache.bytes
+	}
 	if n := in.p.storeCount(); n > 0 {
 		mem += int64(in.p.dbo.cache.GetUsage()) / n
 	}

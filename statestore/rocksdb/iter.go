@@ -36,6 +36,12 @@ func (s *store) NewIter(prefix []byte) statestore.Iterator {
 		return it
 	}
 	defer s.unlock()
+	// The RocksDB iterator is not merged with the cache: RocksDB must hold
+	// the version the store was opened at.
+	if it.err = s.in.flush(); it.err != nil {
+		it.closed = true
+		return it
+	}
 	it.now = s.nowNanos()
 	it.pend = s.pend.prefixKeys(prefix)
 	it.pendU = make([]update, len(it.pend))

@@ -174,6 +174,8 @@ func (g *multiGetter) run(in *instance) error {
 	if n == 0 {
 		return nil
 	}
+	in.stats.multiGets.Add(1)
+	in.stats.keysFetched.Add(int64(n))
 	if cap(g.vlens) < n {
 		g.vlens = make([]int64, n)
 	}

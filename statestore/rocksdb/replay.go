@@ -48,7 +48,8 @@ func readChangelogOps(path string, r io.Reader, version int64) (*changelogOps, e
 // version. With a TTL the puts get index entries; without, the index is no
 // longer complete.
 //
-// REQUIRES: in.mu held; the local copy holds version-1.
+// REQUIRES: in.mu held; the local copy holds version-1 and the cache is
+// empty (settle, dropCache).
 func (in *instance) applyChangelog(path string, r io.Reader, version, ttl int64) error {
 	ops, err := readChangelogOps(path, r, version)
 	if err != nil {
@@ -91,6 +92,6 @@ func (in *instance) applyChangelog(path string, r io.Reader, version, ttl int64)
 	if err := b.write(in.db, in.p.dbo.write); err != nil {
 		return fmt.Errorf("replay %s: write batch: %w", path, err)
 	}
-	in.meta = meta
+	in.meta, in.flushed = meta, meta
 	return nil
 }

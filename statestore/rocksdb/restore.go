@@ -62,7 +62,9 @@ func (in *instance) loadSnapshot(ctx context.Context, m *statestore.Manifest) er
 		os.RemoveAll(tmp)
 		return err
 	}
-	// The local changelogs belong to the history being replaced.
+	// The local changelogs belong to the history being replaced, and so
+	// does the cache.
+	in.dropCache()
 	if err := removeChangelogs(in.changelogDir(), func(int64) bool { return true }); err != nil {
 		return err
 	}
@@ -165,6 +167,9 @@ func syncDir(dir string) error {
 //
 // REQUIRES: in.mu held.
 func (in *instance) catchUp(ctx context.Context, version, ttl int64) error {
+	if err := in.settle(); err != nil {
+		return err
+	}
 	for v := in.meta.version + 1; v <= version; v++ {
 		err := in.replayLocal(v, ttl)
 		if errors.Is(err, errNoLocalChangelog) && in.onStorage && in.p.opts.Storage != nil {

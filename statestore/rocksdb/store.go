@@ -97,21 +97,39 @@ func (s *store) priorOf(key []byte) presence {
 	return presenceAbsent
 }
 
-// readDB returns the user value of key in RocksDB and whether it is
-// visible, recording the key's presence. The value is valid until the next
-// read.
-func (s *store) readDB(key []byte, now int64) ([]byte, bool, error) {
+// readCommitted returns the user value of key in the version the store
+// was opened at — from the cache, else from RocksDB (then cached) — and
+// whether it is visible, recording the key's presence. The value is valid
+// until the next read or change of the cache; the caller shrinks the cache
+// when done with it.
+func (s *store) readCommitted(key []byte, now int64) ([]byte, bool, error) {
+	c := s.in.cache
+	if c != nil {
+		if e, ok := c.get(key); ok {
+			s.see(key, e.present)
+			if !e.present || s.expired(e.putNanos, now) {
+				return nil, false, nil
+			}
+			return e.value, true, nil
+		}
+	}
 	stored, found, err := s.multi.get(s.in, key)
 	if err != nil {
 		return nil, false, err
 	}
 	s.see(key, found)
 	if !found {
+		if c != nil {
+			c.add(key, nil)
+		}
 		return nil, false, nil
 	}
 	putNanos, v, err := parseValue(stored)
 	if err != nil {
 		return nil, false, s.corrupt(key, err)
+	}
+	if c != nil {
+		c.add(key, stored)
 	}
 	if s.expired(putNanos, now) {
 		return nil, false, nil
@@ -137,11 +155,19 @@ func (s *store) Get(key []byte) ([]byte, bool, error) {
 		s.getBuf = append(s.getBuf[:0], u.value...)
 		return s.getBuf, true, nil
 	}
-	v, ok, err := s.readDB(key, now)
-	if !ok || err != nil {
+	v, ok, err := s.readCommitted(key, now)
+	if err != nil {
 		return nil, false, err
 	}
-	s.getBuf = append(s.getBuf[:0], v...)
+	if ok {
+		s.getBuf = append(s.getBuf[:0], v...)
+	}
+	if err := s.in.shrink(); err != nil {
+		return nil, false, err
+	}
+	if !ok {
+		return nil, false, nil
+	}
 	return s.getBuf, true, nil
 }
 
@@ -174,7 +200,10 @@ func (s *store) Delete(key []byte) error {
 		visible = !u.del && !s.expired(u.putNanos, now)
 	} else {
 		var err error
-		if _, visible, err = s.readDB(key, now); err != nil {
+		if _, visible, err = s.readCommitted(key, now); err != nil {
+			return err
+		}
+		if err := s.in.shrink(); err != nil {
 			return err
 		}
 	}
@@ -263,29 +292,41 @@ func (s *store) pendingBytes() int64 {
 	return n
 }
 
-// multiGet looks keys up: pending updates first, then RocksDB for the rest
-// in one call. Values from RocksDB share the multi-getter's buffer, pending
-// ones are copied to one buffer of their own.
+// multiGet looks keys up: pending updates first, then the cache, then
+// RocksDB for the rest in one call (whose answers are cached). Values from
+// RocksDB share the multi-getter's buffer; pending and cached ones are
+// copied to one buffer of their own.
 //
 // REQUIRES: in.mu held, the store usable.
 func (s *store) multiGet(keys [][]byte, now int64) ([][]byte, error) {
 	values := make([][]byte, len(keys))
 	var miss []int
-	pendBytes := 0
+	copyBytes := 0
+	c := s.in.cache
 	for i, k := range keys {
-		u, ok := s.pend.get(k)
-		switch {
-		case !ok:
-			miss = append(miss, i)
-		case !u.del && !s.expired(u.putNanos, now):
-			values[i] = u.value
-			pendBytes += len(u.value)
+		if u, ok := s.pend.get(k); ok {
+			if !u.del && !s.expired(u.putNanos, now) {
+				values[i] = u.value
+				copyBytes += len(u.value)
+			}
+			continue
 		}
+		if c != nil {
+			if e, ok := c.get(k); ok {
+				s.see(k, e.present)
+				if e.present && !s.expired(e.putNanos, now) {
+					values[i] = e.value
+					copyBytes += len(e.value)
+				}
+				continue
+			}
+		}
+		miss = append(miss, i)
 	}
-	if pendBytes > 0 || len(miss) < len(keys) {
-		// One buffer for every pending value, sized first so no append
-		// moves it; an empty value is a non-nil empty slice.
-		buf := make([]byte, 0, max(pendBytes, 1))
+	if len(miss) < len(keys) {
+		// One buffer for every pending or cached value, sized first so no
+		// append moves it; an empty value is a non-nil empty slice.
+		buf := make([]byte, 0, max(copyBytes, 1))
 		for i, v := range values {
 			if v != nil {
 				start := len(buf)
@@ -304,15 +345,23 @@ func (s *store) multiGet(keys [][]byte, now int64) ([][]byte, error) {
 	for j, i := range miss {
 		sv := stored[j]
 		s.see(keys[i], sv != nil)
-		if sv == nil {
-			continue
+		if sv != nil {
+			putNanos, v, err := parseValue(sv)
+			if err != nil {
+				return nil, s.corrupt(keys[i], err)
+			}
+			if !s.expired(putNanos, now) {
+				values[i] = v
+			}
 		}
-		putNanos, v, err := parseValue(sv)
-		if err != nil {
-			return nil, s.corrupt(keys[i], err)
-		}
-		if !s.expired(putNanos, now) {
-			values[i] = v
+		if c != nil {
+			// Shrinking as it grows keeps a large call within the
+			// budget; it changes neither the values (hits are copied,
+			// misses are in the multi-getter's buffer) nor stored.
+			c.add(keys[i], sv)
+			if err := s.in.shrink(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return values, nil
@@ -327,10 +376,22 @@ func (s *store) resolvePresence() error {
 	var strs []string
 	var keys [][]byte
 	for _, k := range s.pend.keys() {
-		if s.pend.m[k].prior == presenceUnknown {
-			strs = append(strs, k)
-			keys = append(keys, bytesOf(k))
+		u := s.pend.m[k]
+		if u.prior != presenceUnknown {
+			continue
 		}
+		if c := s.in.cache; c != nil {
+			if e, ok := c.peek(bytesOf(k)); ok {
+				u.prior = presenceAbsent
+				if e.present {
+					u.prior = presencePresent
+				}
+				s.pend.m[k] = u
+				continue
+			}
+		}
+		strs = append(strs, k)
+		keys = append(keys, bytesOf(k))
 	}
 	if len(keys) == 0 {
 		return nil

@@ -119,8 +119,12 @@ func (c *committer) evictScan() error {
 	return nil
 }
 
-// evictKey removes a present, expired, untouched key.
+// evictKey removes a present, expired, untouched key. (Evictions are
+// direct: the key's clean cache entry goes.)
 func (c *committer) evictKey(k []byte) error {
+	if ca := c.s.in.cache; ca != nil {
+		ca.drop(k)
+	}
 	c.s.metrics.NumRowsEvicted++
 	c.s.metrics.NumRowsRemoved++
 	return c.remove(k, presencePresent)
