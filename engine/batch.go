@@ -53,6 +53,15 @@ type run struct {
 	submitted time.Time
 	uploaded  time.Time
 	progress  *Progress // complete but for the commit's figures
+
+	// The stores' local commit, running on its own goroutine until local
+	// is closed; join reads the results and sets local to nil.
+	ab        *aggBatch
+	local     chan struct{}
+	snaps     []statestore.Snapshot
+	metrics   []statestore.Metrics
+	localErr  error
+	localTook time.Duration
 }
 
 // runBatch runs batch id over (starts, ends] up to its state uploads: it
@@ -108,6 +117,10 @@ func (q *Query) runBatch(ctx context.Context, id batch.ID, starts, ends []source
 	t = lap("queryPlanning", t)
 	var ab *aggBatch
 	if q.agg != nil {
+		if _, err := q.joinAll(ctx); err != nil { // state version id is the last batch's commit
+			r.Close()
+			return err
+		}
 		var out []arrow.RecordBatch
 		if ab, out, err = q.processAgg(ctx, id, r); err != nil {
 			return fmt.Errorf("batch %d: %w", id, err)
@@ -129,37 +142,96 @@ func (q *Query) runBatch(ctx context.Context, id batch.ID, starts, ends []source
 	t = lap("addBatch", t)
 	q.phase(id, PhaseSinkWritten)
 	b := &run{id: id, ends: ends, wmMs: wmMs}
-	var metrics []statestore.Metrics
-	if ab != nil {
-		snaps, m, err := ab.commit(ctx)
-		if err != nil {
-			return fmt.Errorf("batch %d: %w", id, err)
-		}
-		metrics = m
-		t = lap("stateCommit", t)
-		q.phase(id, PhaseStateCommitted)
-		q.pending = append(q.pending, b)
-		b.submitted = time.Now()
-		for i, s := range snaps {
-			if err := q.submit(ctx, id, statestore.StoreID{Operator: aggOperator, Partition: i}, s); err != nil {
-				for _, rest := range snaps[i:] {
-					_ = rest.Release() // the upload's error is the one to report
-				}
-				return fmt.Errorf("batch %d: state checkpoint: %w", id, err)
-			}
-			b.uploads++
-		}
-	} else {
-		q.pending = append(q.pending, b)
-	}
+	q.pending = append(q.pending, b)
 	dur["triggerExecution"] = time.Since(began).Milliseconds()
-	b.progress = q.newProgress(id, tsMs, began, dur, starts, ends, counted.rows.Load(), ab, metrics)
+	b.progress = q.newProgress(id, tsMs, began, dur, starts, ends, counted.rows.Load())
+	if ab != nil {
+		// The stores commit locally (changelog, fsync) while the loop
+		// goes on to the next batch's offsets and input; the next batch
+		// joins before it touches the state (join).
+		b.ab, b.local = ab, make(chan struct{})
+		go func() {
+			defer close(b.local)
+			began := time.Now()
+			b.snaps, b.metrics, b.localErr = ab.commit(ctx)
+			b.localTook = time.Since(began)
+			if b.localErr == nil {
+				q.phase(id, PhaseStateCommitted)
+			}
+		}()
+		if q.opts.SyncCheckpoint {
+			if err := q.join(ctx, b); err != nil {
+				return err
+			}
+		}
+	}
 	return q.commitReady(ctx, false)
+}
+
+// join waits for the local commit of batch b's stores, then submits their
+// snapshots for upload and completes b's progress.
+func (q *Query) join(ctx context.Context, b *run) error {
+	if b.local == nil {
+		return nil
+	}
+	select {
+	case <-b.local:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	b.local = nil
+	if b.localErr != nil {
+		return fmt.Errorf("batch %d: %w", b.id, b.localErr)
+	}
+	b.progress.DurationMs["stateCommit"] = b.localTook.Milliseconds()
+	b.progress.StateOperators = append(b.progress.StateOperators, q.stateProgress(b.ab, b.metrics))
+	b.submitted = time.Now()
+	snaps := b.snaps
+	b.snaps = nil
+	for i, s := range snaps {
+		if err := q.submit(ctx, b.id, statestore.StoreID{Operator: aggOperator, Partition: i}, s); err != nil {
+			for _, rest := range snaps[i:] {
+				_ = rest.Release() // the upload's error is the one to report
+			}
+			return fmt.Errorf("batch %d: state checkpoint: %w", b.id, err)
+		}
+		b.uploads++
+	}
+	return nil
+}
+
+// joinAll joins every started batch; it reports whether it joined any.
+func (q *Query) joinAll(ctx context.Context) (bool, error) {
+	joined := false
+	for _, b := range q.pending {
+		if b.local != nil {
+			joined = true
+			if err := q.join(ctx, b); err != nil {
+				return joined, err
+			}
+		}
+	}
+	return joined, nil
+}
+
+// abandon waits for local commits still running when the query ends and
+// releases the snapshots no upload took.
+func (q *Query) abandon() {
+	for _, b := range q.pending {
+		if b.local != nil {
+			<-b.local
+			b.local = nil
+		}
+		for _, s := range b.snaps {
+			_ = s.Release()
+		}
+		b.snaps = nil
+	}
 }
 
 // newProgress fills in a batch's progress, but for the commit's figures.
 func (q *Query) newProgress(id batch.ID, tsMs int64, began time.Time, dur map[string]int64,
-	starts, ends []source.Offset, outRows int64, ab *aggBatch, metrics []statestore.Metrics) *Progress {
+	starts, ends []source.Offset, outRows int64) *Progress {
 	p := &Progress{
 		ID: q.id, RunID: q.runID, Name: q.opts.Name,
 		Timestamp:      time.UnixMilli(tsMs).UTC().Format("2006-01-02T15:04:05.000Z"),
@@ -196,24 +268,26 @@ func (q *Query) newProgress(id batch.ID, tsMs int64, began time.Time, dur map[st
 	}
 	p.InputRowsPerSecond = rate(p.NumInputRows, sinceLast)
 	p.ProcessedRowsPerSecond = rate(p.NumInputRows, secs)
-	if ab != nil {
-		op := StateOperatorProgress{
-			OperatorName:           "stateStoreSave",
-			AllUpdatesTimeMs:       ab.updates.Milliseconds(),
-			NumShufflePartitions:   int64(len(metrics)),
-			NumStateStoreInstances: int64(len(metrics)),
-			CustomMetrics:          map[string]int64{"numCheckpointFailures": q.checkpointFailures.Load()},
-		}
-		for _, m := range metrics {
-			op.NumRowsTotal += m.NumRowsTotal
-			op.NumRowsUpdated += m.NumRowsUpdated
-			op.NumRowsRemoved += m.NumRowsRemoved
-			op.MemoryUsedBytes += m.MemoryUsedBytes
-			op.CommitTimeMs += m.CommitDuration.Milliseconds()
-		}
-		p.StateOperators = append(p.StateOperators, op)
-	}
 	return p
+}
+
+// stateProgress sums the metrics of a batch's stores.
+func (q *Query) stateProgress(ab *aggBatch, metrics []statestore.Metrics) StateOperatorProgress {
+	op := StateOperatorProgress{
+		OperatorName:           "stateStoreSave",
+		AllUpdatesTimeMs:       ab.updates.Milliseconds(),
+		NumShufflePartitions:   int64(len(metrics)),
+		NumStateStoreInstances: int64(len(metrics)),
+		CustomMetrics:          map[string]int64{"numCheckpointFailures": q.checkpointFailures.Load()},
+	}
+	for _, m := range metrics {
+		op.NumRowsTotal += m.NumRowsTotal
+		op.NumRowsUpdated += m.NumRowsUpdated
+		op.NumRowsRemoved += m.NumRowsRemoved
+		op.MemoryUsedBytes += m.MemoryUsedBytes
+		op.CommitTimeMs += m.CommitDuration.Milliseconds()
+	}
+	return op
 }
 
 func offsetJSON(o source.Offset) json.RawMessage {

@@ -20,6 +20,15 @@ import (
 // the state: a purge lists directories, too costly for every batch.
 const purgeEvery = 10
 
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
 // uploadResult is one store's upload of one batch, finished.
 type uploadResult struct {
 	id  batch.ID
@@ -110,11 +119,16 @@ func (q *Query) state() (protocol.Progress, error) {
 		p.MaxUncommitted = protocol.Sync
 	}
 	for _, b := range q.pending {
+		if b.local != nil && isClosed(b.local) {
+			if err := q.join(context.Background(), b); err != nil {
+				return p, err
+			}
+		}
 		if b.err != nil {
 			return p, fmt.Errorf("batch %d: state checkpoint: %w", b.id, b.err)
 		}
 		p.Started = append(p.Started, b.id)
-		if b.uploads == 0 {
+		if b.local == nil && b.uploads == 0 {
 			p.Done = append(p.Done, b.id)
 		}
 	}
@@ -164,6 +178,13 @@ func (q *Query) advance(ctx context.Context, done func(protocol.Step) bool) erro
 		}
 		if done(step) {
 			return nil
+		}
+		// Uploads to wait for start once the local commits are joined.
+		if joined, err := q.joinAll(ctx); err != nil || joined {
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		if err := q.collect(ctx, true); err != nil {
 			return err

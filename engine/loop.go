@@ -25,6 +25,7 @@ func (q *Query) loop(ctx context.Context) {
 	if err == nil {
 		err = q.commitReady(ctx, true) // the last batches' uploads and commits
 	}
+	q.abandon()
 	if q.uploader != nil {
 		if err != nil {
 			q.uploader.Abort()
