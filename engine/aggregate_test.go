@@ -208,7 +208,7 @@ func TestAggregateUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, want := range map[string]string{engine.ConfStateful: "true", engine.ConfStatePartitions: strconv.Itoa(engine.DefaultStatePartitions), engine.ConfNumSources: "1", engine.ConfStateFormat: "2"} {
+	for k, want := range map[string]string{engine.ConfStateful: "true", engine.ConfStatePartitions: strconv.Itoa(engine.DefaultStatePartitions()), engine.ConfNumSources: "1", engine.ConfStateFormat: "2"} {
 		if v, _ := e.Metadata.Conf.Get(k); v != want {
 			t.Errorf("conf %s = %q, want %q", k, v, want)
 		}

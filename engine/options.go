@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"runtime"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -15,11 +16,8 @@ import (
 
 // Defaults of Options.
 const (
-	// DefaultStatePartitions is P, the number of state partitions of a
-	// stateful operator. It is fixed for the life of a checkpoint, so it
-	// cannot follow the machine's core count; Spark's 200 shuffle partitions
-	// would be 200 RocksDB instances here.
-	DefaultStatePartitions = 4
+	// MaxDefaultStatePartitions caps DefaultStatePartitions.
+	MaxDefaultStatePartitions = 8
 	// DefaultCheckpointTimeout bounds one attempt of a state upload
 	// (Flink's execution.checkpointing.timeout is 10 minutes; a micro-batch
 	// that waits that long is stuck).
@@ -28,6 +26,17 @@ const (
 	// state versions are kept (Spark's spark.sql.streaming.minBatchesToRetain).
 	DefaultMinBatchesToRetain = 100
 )
+
+// DefaultStatePartitions is P for a new checkpoint whose query does not
+// say: the number of cores (GOMAXPROCS), at most MaxDefaultStatePartitions.
+// Each partition is a RocksDB instance with its own commit and upload per
+// batch; more partitions than cores only add that fixed cost (measured on 2
+// cores: 4 partitions ran the streaming word count at 0.6× the speed of
+// 2). P is recorded in the checkpoint, so a restart on another machine keeps
+// the P the checkpoint began with.
+func DefaultStatePartitions() int {
+	return min(max(runtime.GOMAXPROCS(0), 1), MaxDefaultStatePartitions)
+}
 
 // Options configure a query.
 type Options struct {
@@ -58,7 +67,7 @@ type Options struct {
 	// StatePartitions is P: a stateful operator hashes its keys into P
 	// partitions, each its own store, run in parallel. Recorded in the
 	// offset log; a restart with another P is refused. 0:
-	// DefaultStatePartitions, or the checkpoint's P when it has one.
+	// DefaultStatePartitions(), or the checkpoint's P when it has one.
 	StatePartitions int
 	// SyncCheckpoint waits for batch N's state upload before batch N+1
 	// starts, so a restart re-runs at most one batch. By default uploads

@@ -17,7 +17,7 @@ import (
 
 // statePartitions returns P for a stateful query: the checkpoint's, from
 // its latest offset entry, or Options.StatePartitions (default
-// DefaultStatePartitions) for a new checkpoint. A query asking for another
+// DefaultStatePartitions()) for a new checkpoint. A query asking for another
 // P than its checkpoint has is refused: every key would be looked for in
 // the wrong store.
 func (q *Query) statePartitions(ctx context.Context) (int, error) {
@@ -25,13 +25,13 @@ func (q *Query) statePartitions(ctx context.Context) (int, error) {
 	id, e, err := q.offsets.Latest(ctx)
 	switch {
 	case errors.Is(err, metalog.ErrEmpty):
-		return cmp.Or(want, DefaultStatePartitions), nil
+		return cmp.Or(want, DefaultStatePartitions()), nil
 	case err != nil:
 		return 0, fmt.Errorf("engine: %w", err)
 	}
 	v, ok := e.Metadata.Conf.Get(ConfStatePartitions)
 	if !ok {
-		return cmp.Or(want, DefaultStatePartitions), nil // a stateless checkpoint: recover refuses it
+		return cmp.Or(want, DefaultStatePartitions()), nil // a stateless checkpoint: recover refuses it
 	}
 	have, err := strconv.Atoi(v)
 	if err != nil || have < 1 {
