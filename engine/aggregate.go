@@ -80,21 +80,13 @@ func checkStateful(opts Options, agg *plan.Aggregate) error {
 // newStreamAgg builds the aggregation of agg over p partitions: the input
 // subplan is optimized and built alone, then aggregated partially per batch.
 func newStreamAgg(agg *plan.Aggregate, p int) (*streamAgg, error) {
-	in, err := plan.Optimize(agg.Input)
+	partial, err := buildPartial(agg, agg.Input)
 	if err != nil {
-		return nil, fmt.Errorf("engine: %w", err)
-	}
-	inOp, err := exec.Build(in)
-	if err != nil {
-		return nil, fmt.Errorf("engine: %w", err)
-	}
-	partial, err := exec.NewHashAggregateOp(inOp, agg.GroupBy, agg.Aggs, exec.AggregatePartial)
-	if err != nil {
-		return nil, fmt.Errorf("engine: streaming aggregation: %w", err)
+		return nil, err
 	}
 	a := &streamAgg{
 		node:       agg,
-		input:      inOp.Schema(),
+		input:      partial.Children()[0].Schema(),
 		numGroup:   len(agg.GroupBy),
 		partial:    partial,
 		partitions: p,
@@ -129,6 +121,24 @@ func newStreamAgg(agg *plan.Aggregate, p int) (*streamAgg, error) {
 	}
 	a.codec = newStateCodec(a.stateSchema)
 	return a, nil
+}
+
+// buildPartial optimizes and builds input, agg's input or a copy of it,
+// under a partial aggregation of agg.
+func buildPartial(agg *plan.Aggregate, input plan.Node) (exec.Operator, error) {
+	in, err := plan.Optimize(input)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	inOp, err := exec.Build(in)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	partial, err := exec.NewHashAggregateOp(inOp, agg.GroupBy, agg.Aggs, exec.AggregatePartial)
+	if err != nil {
+		return nil, fmt.Errorf("engine: streaming aggregation: %w", err)
+	}
+	return partial, nil
 }
 
 // keySchema is the schema of the grouping columns: what a key holds.

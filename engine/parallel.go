@@ -53,16 +53,9 @@ func newPartialPool(agg *plan.Aggregate, workers int) (*partialPool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("engine: %w", err)
 		}
-		if in, err = plan.Optimize(in); err != nil {
-			return nil, fmt.Errorf("engine: %w", err)
-		}
-		inOp, err := exec.Build(in)
+		op, err := buildPartial(agg, in)
 		if err != nil {
-			return nil, fmt.Errorf("engine: %w", err)
-		}
-		op, err := exec.NewHashAggregateOp(inOp, agg.GroupBy, agg.Aggs, exec.AggregatePartial)
-		if err != nil {
-			return nil, fmt.Errorf("engine: streaming aggregation: %w", err)
+			return nil, err
 		}
 		p.feeds, p.ops = append(p.feeds, feed), append(p.ops, op)
 	}
