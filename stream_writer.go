@@ -158,8 +158,9 @@ func (w *DataStreamWriter) Listener(l StreamingQueryListener) *DataStreamWriter 
 	return w
 }
 
-// StateStore sets how a stateful query keeps its state. A query with a
-// streaming aggregation needs one; a stateless query ignores it.
+// StateStore sets how a stateful query keeps its state, instead of the
+// provider named by the sluice.stateStore.provider option (RocksDB by
+// default); a stateless query ignores it.
 func (w *DataStreamWriter) StateStore(f StateStoreFactory) *DataStreamWriter {
 	w.stateStore = f
 	return w
