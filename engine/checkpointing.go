@@ -52,6 +52,30 @@ func (q *Query) newUploader() (*statestore.Uploader, error) {
 	})
 }
 
+// seedUploader tells the uploader what each store has in storage as of the
+// last commit, so that the first snapshot after a restart uploads only the
+// files that snapshot lacks, not every file again. A store whose restore
+// cannot be planned is left unseeded: its provider reports the problem
+// when it opens it.
+func (q *Query) seedUploader(ctx context.Context) {
+	version := int64(q.committed) + 1 // the state the last commit wrote
+	if q.committed == protocol.NoBatch {
+		return
+	}
+	for p := range q.agg.partitions {
+		sid := statestore.StoreID{Operator: aggOperator, Partition: p}
+		plan, err := statestore.PlanRestore(ctx, q.opts.Checkpoint, sid, version)
+		if err != nil {
+			continue
+		}
+		m := &statestore.Manifest{Version: version}
+		if plan.Snapshot != nil {
+			m.SnapshotVersion, m.Files = plan.Snapshot.SnapshotVersion, plan.Snapshot.Files
+		}
+		q.uploader.SetManifest(sid, m)
+	}
+}
+
 // submit hands store sid's snapshot of batch id to the uploader; the
 // result comes back on q.results.
 func (q *Query) submit(ctx context.Context, id batch.ID, sid statestore.StoreID, s statestore.Snapshot) error {

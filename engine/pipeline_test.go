@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/sluicestream/sluice/source"
 	srcfile "github.com/sluicestream/sluice/source/file"
 	statemem "github.com/sluicestream/sluice/statestore/mem"
+	staterocks "github.com/sluicestream/sluice/statestore/rocksdb"
 )
 
 // slowState delays every write under state/: uploads then take long enough
@@ -400,4 +402,87 @@ func TestAvailableNowPastSourceCap(t *testing.T) {
 		t.Fatalf("%d batches, want 3 (5 files, 2 per trigger)", sk.ids())
 	}
 	sameCounts(t, "last batch", sk.batch(2), map[string]int64{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5})
+}
+
+// writeCounter counts the writes of every path.
+type writeCounter struct {
+	checkpoint.Storage
+	mu     sync.Mutex
+	writes map[string]int
+}
+
+func (s *writeCounter) count(p string) {
+	s.mu.Lock()
+	s.writes[p]++
+	s.mu.Unlock()
+}
+
+func (s *writeCounter) Put(ctx context.Context, p string, r io.Reader) error {
+	s.count(p)
+	return s.Storage.Put(ctx, p, r)
+}
+
+func (s *writeCounter) Create(ctx context.Context, p string, data []byte) error {
+	s.count(p)
+	return s.Storage.Create(ctx, p, data)
+}
+
+func (s *writeCounter) Write(ctx context.Context, p string, data []byte) error {
+	s.count(p)
+	return s.Storage.Write(ctx, p, data)
+}
+
+// TestRestartUploadsOnlyNewFiles checks the first snapshot after a restart
+// uploads only the data files the checkpoint lacks: none of the last
+// snapshot's files is written twice.
+func TestRestartUploadsOnlyNewFiles(t *testing.T) {
+	f := newAggFixture(t)
+	st := &writeCounter{Storage: f.st, writes: map[string]int{}}
+	f.st = st
+	// One provider for both runs: its local copy holds the restarted
+	// query's state, so nothing is restored and only the engine knows what
+	// the checkpoint already has.
+	prov, err := staterocks.New(staterocks.Options{LocalDir: t.TempDir(), Storage: f.st, SnapshotInterval: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prov.Close()
+	run := func(lines ...string) {
+		for _, l := range lines {
+			f.add(l)
+		}
+		opts := f.options(f.wordCount(), sink.Update, &captureSink{batches: map[batch.ID]map[string]int64{}, failAt: -1}, prov)
+		opts.Trigger, opts.ReadLimit.MaxRows, opts.StatePartitions = engine.AvailableNow(), 1, 1
+		q, err := engine.Start(t.Context(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.AwaitTermination(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	words := func(from, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "w%d ", from+i)
+		}
+		return strings.TrimSpace(b.String())
+	}
+	run(words(0, 500), words(500, 500), words(1000, 500)) // versions 1-3, snapshot 2
+	run(words(1500, 500), words(2000, 500))               // versions 4-5, snapshot 4
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	ssts := 0
+	for p, n := range st.writes {
+		if !strings.Contains(p, "/SSTs/") {
+			continue
+		}
+		ssts++
+		if n > 1 {
+			t.Errorf("%s uploaded %d times", p, n)
+		}
+	}
+	if ssts == 0 {
+		t.Fatalf("no data files uploaded: %v", st.writes)
+	}
 }

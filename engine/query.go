@@ -207,6 +207,7 @@ func Start(ctx context.Context, opts Options) (*Query, error) {
 			}
 			return nil, fmt.Errorf("engine: %w", err)
 		}
+		q.seedUploader(ctx)
 	}
 	ok = true
 	if opts.Listener != nil {
