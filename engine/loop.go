@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/sluicestream/sluice/engine/protocol"
@@ -88,7 +89,13 @@ func (q *Query) run(ctx context.Context) error {
 		q.update(func() { q.rounds++; round = q.rounds })
 		tick := q.opts.Now()
 		q.setStatus("Getting offsets from sources", false, true)
+		// Asked before Latest, so that data added after it still wakes
+		// the wait below.
+		arrived, stop := q.arrivals()
 		ends, isNew, err := q.latest(ctx, q.opts.ReadLimit, target)
+		if err != nil || isNew {
+			stop()
+		}
 		if err != nil {
 			return err
 		}
@@ -103,9 +110,12 @@ func (q *Query) run(ctx context.Context) error {
 				q.status = Status{Message: "Waiting for data to arrive"}
 			})
 			if q.opts.Trigger.kind != processingTime {
+				stop()
 				return nil
 			}
-			if err := q.wait(ctx, tick, true); err != nil {
+			err := q.wait(ctx, tick, true, arrived)
+			stop()
+			if err != nil {
 				return err
 			}
 			continue
@@ -120,7 +130,7 @@ func (q *Query) run(ctx context.Context) error {
 			return nil
 		}
 		if q.opts.Trigger.kind == processingTime {
-			if err := q.wait(ctx, tick, false); err != nil {
+			if err := q.wait(ctx, tick, false, nil); err != nil {
 				return err
 			}
 		}
@@ -128,14 +138,17 @@ func (q *Query) run(ctx context.Context) error {
 }
 
 // wait sleeps until the next trigger time after tick; a ProcessAllAvailable
-// call cuts an idle wait short.
-func (q *Query) wait(ctx context.Context, tick time.Time, idle bool) error {
+// call cuts an idle wait short, and so does arrived (data arriving at a
+// source that notifies) when the trigger interval is zero.
+func (q *Query) wait(ctx context.Context, tick time.Time, idle bool, arrived <-chan struct{}) error {
 	d := q.opts.Trigger.interval
 	if d <= 0 {
 		if !idle {
 			return ctx.Err()
 		}
 		d = idlePoll
+	} else {
+		arrived = nil // a batch every interval, however soon data comes
 	}
 	d -= time.Since(tick)
 	if d <= 0 {
@@ -148,8 +161,39 @@ func (q *Query) wait(ctx context.Context, tick time.Time, idle bool) error {
 		return ctx.Err()
 	case <-t.C:
 	case <-q.wake:
+	case <-arrived:
 	}
 	return nil
+}
+
+// arrivals returns a channel closed when data arrives at any source that
+// notifies (source.Notifier), nil if none does, and a func to call once the
+// channel is no longer wanted.
+func (q *Query) arrivals() (<-chan struct{}, func()) {
+	var chans []<-chan struct{}
+	for _, s := range q.sources {
+		if n, ok := s.src.(source.Notifier); ok {
+			chans = append(chans, n.Changed())
+		}
+	}
+	switch len(chans) {
+	case 0:
+		return nil, func() {}
+	case 1:
+		return chans[0], func() {}
+	}
+	out, done := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	for _, c := range chans {
+		go func() {
+			select {
+			case <-c:
+				once.Do(func() { close(out) })
+			case <-done:
+			}
+		}()
+	}
+	return out, func() { close(done) }
 }
 
 // latest asks every source for its latest offset after the committed end;

@@ -48,6 +48,15 @@ type Source interface {
 	Close() error
 }
 
+// Notifier is implemented by sources that know when data arrives (the
+// memory stream; a Kafka consumer could), so that an idle query wakes at
+// once rather than at its next poll of Latest.
+type Notifier interface {
+	// Changed returns a channel that is closed when data is next added
+	// after the call.
+	Changed() <-chan struct{}
+}
+
 // Factory builds a source from string options (as a YAML pipeline gives
 // them). Unknown or bad options are errors naming the option.
 type Factory func(ctx context.Context, opts map[string]string) (Source, error)

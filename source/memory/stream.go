@@ -30,9 +30,26 @@ type Stream struct {
 	recs []arrow.RecordBatch // records base+1 … base+len(recs)
 	rows []int64             // rows of recs[i]
 	dead bool                // Release was called
+	// changed is closed, and replaced, when records are added; nil until
+	// someone asks for it.
+	changed chan struct{}
 }
 
-var _ source.Source = (*Stream)(nil)
+var (
+	_ source.Source   = (*Stream)(nil)
+	_ source.Notifier = (*Stream)(nil)
+)
+
+// Changed implements source.Notifier: the channel is closed by the next
+// AddData.
+func (s *Stream) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.changed
+}
 
 // New returns an empty stream of records with schema's columns.
 func New(schema *arrow.Schema) *Stream { return &Stream{schema: schema} }
@@ -59,6 +76,10 @@ func (s *Stream) AddData(recs ...arrow.RecordBatch) (source.Offset, error) {
 		rec.Retain()
 		s.recs = append(s.recs, rec)
 		s.rows = append(s.rows, rec.NumRows())
+	}
+	if s.changed != nil && len(recs) > 0 {
+		close(s.changed)
+		s.changed = nil
 	}
 	return encodeOffset(s.end()), nil
 }

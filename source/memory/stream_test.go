@@ -292,3 +292,32 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestChanged checks AddData closes the channel Changed returned before it,
+// and only that one.
+func TestChanged(t *testing.T) {
+	mem := checkedMem(t)
+	s := New(schema)
+	defer s.Release()
+	ch := s.Changed()
+	select {
+	case <-ch:
+		t.Fatal("closed before any data")
+	default:
+	}
+	rec := ints(mem, 1, 2)
+	defer rec.Release()
+	if _, err := s.AddData(rec); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+	default:
+		t.Fatal("not closed by AddData")
+	}
+	select {
+	case <-s.Changed():
+		t.Fatal("the next channel is closed before more data")
+	default:
+	}
+}
