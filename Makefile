@@ -11,7 +11,7 @@ GO        ?= go
 RACE_PKGS = $(shell $(GO) list ./... | grep -v /examples/)
 PLAIN_PKGS := ./examples/...
 
-.PHONY: all deps build test fmt-check vet lint bench example clean
+.PHONY: all deps build test fmt-check vet lint bench bench-smoke example clean
 
 all: build
 
@@ -48,6 +48,7 @@ lint: fmt-check vet
 test: deps fmt-check vet
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 $(PLAIN_PKGS)
+	$(MAKE) --no-print-directory bench-smoke
 
 # bench runs the benchmarks and rewrites BENCHMARKS.md with the figures and a
 # description of the machine they were measured on.
@@ -55,8 +56,18 @@ bench: deps
 	$(GO) test -run '^$$' -bench 'BenchmarkWordCount' -benchtime 3x -count 5 -benchmem . | tee bench.out
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 ./statestore/rocksdb | tee -a bench.out
 	$(GO) test -run '^$$' -bench 'BenchmarkStreamingWordCount' -benchtime 1x -count 5 ./engine | tee -a bench.out
-	$(GO) run ./internal/benchmd -in bench.out -out BENCHMARKS.md
-	@rm -f bench.out
+	$(GO) test -run '^$$' -bench 'BenchmarkCheckpointCost' -benchtime 1x -count 3 ./engine -args -ckpt.keys=2000000 | tee -a bench.out
+	$(GO) test -run '^$$' -bench 'BenchmarkLatency' -benchtime 1x -count 3 ./engine | tee -a bench.out
+	cd bench && $(GO) mod download && $(GO) run ./cmd/sluicebench -runs 5 -out ../sidebyside.md
+	$(GO) run ./internal/benchmd -in bench.out -out BENCHMARKS.md -sidebyside sidebyside.md
+	@rm -f bench.out sidebyside.md
+
+# bench-smoke runs every side-by-side workload of the bench module (Sluice
+# against DuckDB, Benthos, go-streams and a Go map) once on tiny inputs,
+# answers checked, so the harness cannot rot. The bench module is separate
+# (bench/go.mod), so the engine's module never depends on the peers.
+bench-smoke: deps
+	cd bench && $(GO) mod download && $(GO) vet ./... && $(GO) run ./cmd/sluicebench -smoke
 
 # example runs the main example, a streaming word count over the bundled
 # text, twice on one checkpoint: a first run over the first part files, then

@@ -151,6 +151,8 @@ func render(b *strings.Builder, results []*result) {
 	renderTargets(b, byName)
 	renderRatios(b, byName)
 	renderStreaming(b, byName)
+	renderCheckpointCost(b, byName)
+	renderSideBySide(b)
 }
 
 // renderTargets writes every target whose benchmark ran, met or not.

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// A workload is one side-by-side comparison: one query, one input, several
+// systems answering it. Adding a workload is one file that builds a
+// workload and registers it from its init function.
+type workload struct {
+	name  string // short and stable: used by -only and in the log
+	rank  int    // position in the report, lowest first
+	title string // the section heading in BENCHMARKS.md
+	about string // what is measured, one markdown paragraph
+	unit  string // the throughput unit, "words/s"
+	// smoke and full are the input sizes (lines, rows) of -smoke and of a
+	// full run.
+	smoke, full int
+	// work is the units of unit's numerator in an input of size n: words
+	// in n lines.
+	work func(n int) float64
+	// expect is the right answer for an input of size n, computed in plain
+	// Go; every run of every system is checked against it before its time
+	// counts, so all systems agree with one another.
+	expect  func(n int) answer
+	systems []system
+	ratios  []ratio
+}
+
+// A system is one way of answering a workload's query.
+type system struct {
+	name  string // "sluice", "duckdb"
+	about string // how it runs, markdown
+	// size maps the workload's input size to the size this system runs
+	// (nil: the same). A slow system runs a smaller input and is compared
+	// on throughput.
+	size func(n int) int
+	// prepare loads an input of size n into the system outside the timer.
+	prepare func(ctx context.Context, n int) (*runner, error)
+}
+
+// runner runs one prepared system.
+type runner struct {
+	reset func(ctx context.Context) error           // optional: untimed, before every run
+	run   func(ctx context.Context) (answer, error) // timed
+	close func() error                              // optional
+}
+
+// answer is what a run computed, reduced to named numbers (a word's count,
+// a checksum) that every system must reproduce.
+type answer map[string]float64
+
+// ratio is a target of the issue: num's throughput at least atLeast times
+// the best of dens'.
+type ratio struct {
+	num     string
+	dens    []string
+	atLeast float64
+	why     string
+}
+
+var workloads []*workload
+
+// register adds a workload, kept in rank order; init functions call it.
+func register(w *workload) {
+	workloads = append(workloads, w)
+	sort.SliceStable(workloads, func(i, j int) bool { return workloads[i].rank < workloads[j].rank })
+}
+
+// measurement is one system's throughputs over the timed runs.
+type measurement struct {
+	sys  system
+	size int
+	tput []float64 // units per second, one per timed run
+}
+
+func (m measurement) stats() (med, lo, hi float64) {
+	s := append([]float64(nil), m.tput...)
+	sort.Float64s(s)
+	n := len(s)
+	med = s[n/2]
+	if n%2 == 0 {
+		med = (s[n/2-1] + s[n/2]) / 2
+	}
+	return med, s[0], s[n-1]
+}
+
+// measure runs every system of w: prepare, one checked warm-up, then runs
+// timed runs, each checked after its timer stops.
+func measure(ctx context.Context, w *workload, n, runs int, log func(string, ...any)) ([]measurement, error) {
+	var out []measurement
+	for _, sys := range w.systems {
+		size := n
+		if sys.size != nil {
+			size = sys.size(n)
+		}
+		m, err := measureSystem(ctx, w, sys, size, runs, log)
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", w.name, sys.name, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func measureSystem(ctx context.Context, w *workload, sys system, size, runs int, log func(string, ...any)) (m measurement, err error) {
+	m = measurement{sys: sys, size: size}
+	want := w.expect(size)
+	r, err := sys.prepare(ctx, size)
+	if err != nil {
+		return m, fmt.Errorf("prepare: %w", err)
+	}
+	if r.close != nil {
+		defer func() {
+			if cerr := r.close(); cerr != nil && err == nil {
+				err = fmt.Errorf("close: %w", cerr)
+			}
+		}()
+	}
+	for i := 0; i <= runs; i++ { // run 0 is the warm-up
+		if r.reset != nil {
+			if err := r.reset(ctx); err != nil {
+				return m, fmt.Errorf("reset: %w", err)
+			}
+		}
+		start := time.Now()
+		got, err := r.run(ctx)
+		elapsed := time.Since(start)
+		if err != nil {
+			return m, fmt.Errorf("run %d: %w", i, err)
+		}
+		if err := sameAnswer(want, got); err != nil {
+			return m, fmt.Errorf("run %d: wrong answer: %w", i, err)
+		}
+		tput := w.work(size) / elapsed.Seconds()
+		log("%s/%s size=%d run=%d %v %.4g %s", w.name, sys.name, size, i, elapsed.Round(time.Millisecond), tput, w.unit)
+		if i > 0 {
+			m.tput = append(m.tput, tput)
+		}
+	}
+	return m, nil
+}
+
+// sameAnswer reports the first difference between two answers; numbers
+// agree within a relative 1e-9, for sums of floats added in other orders.
+func sameAnswer(want, got answer) error {
+	if len(want) != len(got) {
+		return fmt.Errorf("%d keys, want %d", len(got), len(want))
+	}
+	for k, w := range want {
+		g, ok := got[k]
+		if !ok {
+			return fmt.Errorf("key %q missing", k)
+		}
+		if math.Abs(g-w) > 1e-9*math.Max(1, math.Abs(w)) {
+			return fmt.Errorf("key %q: %v, want %v", k, g, w)
+		}
+	}
+	return nil
+}
+
+// best is the highest median throughput among the named systems, with the
+// name that has it; false if none ran.
+func best(ms []measurement, names []string) (float64, string, bool) {
+	var v float64
+	var who string
+	for _, m := range ms {
+		for _, n := range names {
+			if m.sys.name == n {
+				if med, _, _ := m.stats(); med > v {
+					v, who = med, n
+				}
+			}
+		}
+	}
+	return v, who, who != ""
+}
+
+// render writes a workload's section: one row per system, then its ratios
+// with whether each target is met.
+func render(b *strings.Builder, w *workload, ms []measurement) {
+	fmt.Fprintf(b, "\n### %s\n\n%s\n\n", w.title, w.about)
+	fmt.Fprintf(b, "| system | how | input | %s median | min | max | runs |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n", w.unit)
+	for _, m := range ms {
+		med, lo, hi := m.stats()
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d |\n", m.sys.name, m.sys.about, num(float64(m.size)), num(med), num(lo), num(hi), len(m.tput))
+	}
+	if len(w.ratios) == 0 {
+		return
+	}
+	b.WriteString("\n| ratio of medians | target | measured | met |\n| --- | ---: | ---: | --- |\n")
+	for _, q := range w.ratios {
+		n, _, ok1 := best(ms, []string{q.num})
+		d, who, ok2 := best(ms, q.dens)
+		if !ok1 || !ok2 || d == 0 {
+			continue
+		}
+		v := n / d
+		met := "yes"
+		if v < q.atLeast {
+			met = "**no**"
+		}
+		fmt.Fprintf(b, "| %s / %s | ≥ %.2f× | %.2f× | %s (%.2f×) |\n", q.num, who, q.atLeast, v, met, v)
+	}
+	for _, q := range w.ratios {
+		fmt.Fprintf(b, "\n- %s / %s: %s", q.num, strings.Join(q.dens, " or "), q.why)
+	}
+	b.WriteString("\n")
+}
+
+// num prints a figure with a unit prefix: "28.92 M".
+func num(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.2f G", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.2f M", v/1e6)
+	case v >= 1e4:
+		return fmt.Sprintf("%.1f K", v/1e3)
+	}
+	return fmt.Sprintf("%.4g", v)
+}
