@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sluicestream/sluice/internal/benchfmt"
 )
 
 // The engine's checkpoint-cost and latency benchmarks (engine/
@@ -84,7 +86,7 @@ func renderCheckpointCost(b *strings.Builder, byName map[string]*result) {
 			"loaded outside the timer in 10 batches, then 10 timed batches each updating 1 %% of the keys at random, "+
 			"RocksDB state, P = the number of cores; async and sync checkpoint to a local directory, nocheckpoint to "+
 			"checkpoint.Mem (what no checkpoint location costs at best). Restores open every partition of the last version "+
-			"into an empty local directory. ", ckptBench, num(keys))
+			"into an empty local directory. ", ckptBench, benchfmt.Num(keys))
 	}
 	if _, ok := median(byName, latencyBench, "p50-ms"); ok {
 		fmt.Fprintf(b, "`%s` (package engine): a stateless filter and project over a memory stream, ProcessingTime(0), "+
@@ -99,7 +101,7 @@ func ckptNum(v float64, unit string) string {
 	if unit == "×" {
 		return fmt.Sprintf("%.3f×", v)
 	}
-	return num(v) + unit
+	return benchfmt.Num(v) + unit
 }
 
 // ckptBound renders a figure's target: "≤ 1.05×".

@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sluicestream/sluice/internal/benchfmt"
 )
 
 // target is a performance target from an issue, checked against a metric.
@@ -136,12 +138,12 @@ func stats(v []float64) (med, lo, hi float64) {
 
 func render(b *strings.Builder, results []*result) {
 	fmt.Fprintf(b, "# Benchmarks\n\nWritten by `make bench` on %s. Figures are the median of the runs, with min and max; absolute numbers drift on shared machines, so compare ratios measured in one run.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(b, "## Machine\n\n- CPU: %s\n- Cores: %d\n- Memory: %s\n- Go: %s, %s/%s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), goVersion(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(b, "## Machine\n\n- CPU: %s\n- Cores: %d\n- Memory: %s\n- Go: %s, %s/%s\n\n", benchfmt.CPUModel(), runtime.NumCPU(), benchfmt.MemTotal(), goVersion(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(b, "## Results\n\n| benchmark | metric | median | min | max | runs |\n| --- | --- | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
 		for _, unit := range r.order {
 			med, lo, hi := stats(r.metrics[unit])
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %d |\n", r.name, unit, num(med), num(lo), num(hi), len(r.metrics[unit]))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %d |\n", r.name, unit, benchfmt.Num(med), benchfmt.Num(lo), benchfmt.Num(hi), len(r.metrics[unit]))
 		}
 	}
 	byName := map[string]*result{}
@@ -163,7 +165,7 @@ func renderTargets(b *strings.Builder, byName map[string]*result) {
 		if !ok {
 			continue
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", t.bench, t.metric, t.boundText(), num(med), t.met(med))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", t.bench, t.metric, t.boundText(), benchfmt.Num(med), t.met(med))
 	}
 	for _, t := range targets {
 		fmt.Fprintf(b, "\n- %s %s: %s.", t.bench, t.metric, t.why)
@@ -197,7 +199,7 @@ func (t target) boundText() string {
 	if t.atMost {
 		sign = "≤"
 	}
-	return sign + " " + num(t.bound)
+	return sign + " " + benchfmt.Num(t.bound)
 }
 
 // met says whether a median meets the target, and by how much it misses.
@@ -220,48 +222,6 @@ func (q ratio) value(byName map[string]*result) (float64, bool) {
 		return 0, false
 	}
 	return n / d, true
-}
-
-func num(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.2f G", v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%.2f M", v/1e6)
-	case v >= 1e4:
-		return fmt.Sprintf("%.1f K", v/1e3)
-	}
-	return strconv.FormatFloat(v, 'g', 4, 64)
-}
-
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown"
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(l, "model name") {
-			if i := strings.Index(l, ":"); i >= 0 {
-				return strings.TrimSpace(l[i+1:])
-			}
-		}
-	}
-	return "unknown"
-}
-
-func memTotal() string {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return "unknown"
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 2 && f[0] == "MemTotal:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return fmt.Sprintf("%.1f GiB", kb/(1<<20))
-		}
-	}
-	return "unknown"
 }
 
 func goVersion() string {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sluicestream/sluice/internal/benchfmt"
 )
 
 // streamingBench is the engine's streaming word count; its sub-benchmarks
@@ -48,7 +50,7 @@ func renderStreaming(b *strings.Builder, byName map[string]*result) {
 			continue
 		}
 		med, lo, hi := stats(r.metrics["words/s"])
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %d |\n", m.name, m.what, num(med), num(lo), num(hi), len(r.metrics["words/s"]))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %d |\n", m.name, m.what, benchfmt.Num(med), benchfmt.Num(lo), benchfmt.Num(hi), len(r.metrics["words/s"]))
 	}
 	renderStreamingTarget(b, byName)
 	b.WriteString("\n| ratio | words/s, ratio of medians | what it means |\n| --- | ---: | --- |\n")
@@ -67,7 +69,7 @@ func renderStreamingTarget(b *strings.Builder, byName map[string]*result) {
 		}
 		b.WriteString("\nTarget: async " + t.boundText() + " " + t.metric + " on a 2-core machine (DuckDB counts the same words as one batch query at about 28 M words/s on one core)")
 		if med, ok := median(byName, t.bench, t.metric); ok {
-			fmt.Fprintf(b, "; measured %s, met: %s", num(med), t.met(med))
+			fmt.Fprintf(b, "; measured %s, met: %s", benchfmt.Num(med), t.met(med))
 		}
 		b.WriteString(".\n")
 	}

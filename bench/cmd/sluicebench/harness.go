@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/sluicestream/sluice/internal/benchfmt"
 )
 
 // A workload is one side-by-side comparison: one query, one input, several
@@ -188,7 +190,7 @@ func render(b *strings.Builder, w *workload, ms []measurement) {
 	fmt.Fprintf(b, "| system | how | input | %s median | min | max | runs |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n", w.unit)
 	for _, m := range ms {
 		med, lo, hi := m.stats()
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d |\n", m.sys.name, m.sys.about, num(float64(m.size)), num(med), num(lo), num(hi), len(m.tput))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d |\n", m.sys.name, m.sys.about, benchfmt.Num(float64(m.size)), benchfmt.Num(med), benchfmt.Num(lo), benchfmt.Num(hi), len(m.tput))
 	}
 	if len(w.ratios) == 0 {
 		return
@@ -218,14 +220,3 @@ func render(b *strings.Builder, w *workload, ms []measurement) {
 }
 
 // num prints a figure with a unit prefix: "28.92 M".
-func num(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.2f G", v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%.2f M", v/1e6)
-	case v >= 1e4:
-		return fmt.Sprintf("%.1f K", v/1e3)
-	}
-	return fmt.Sprintf("%.4g", v)
-}

@@ -26,6 +26,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/sluicestream/sluice/internal/benchfmt"
 )
 
 func main() {
@@ -102,7 +104,7 @@ func header(b *strings.Builder, runs int) {
 		"Every input is generated in-process from fixed seeds, identical for every system; each system runs one warm-up, then %d timed runs; "+
 		"the figure is the median with min and max, and every run's answer is checked against a plain Go reference (so against every other system) before its time counts. "+
 		"Loading data into a system (DuckDB's appender, Arrow records for Sluice) is outside the timer unless a section says otherwise.\n\n", runs)
-	fmt.Fprintf(b, "- Machine: %s, %d cores, %s memory\n", cpuModel(), runtime.NumCPU(), memTotal())
+	fmt.Fprintf(b, "- Machine: %s, %d cores, %s memory\n", benchfmt.CPUModel(), runtime.NumCPU(), benchfmt.MemTotal())
 	fmt.Fprintf(b, "- Threads: GOMAXPROCS = %d; DuckDB `SET threads = %d`; Benthos pipeline threads = %d; go-streams parallelism = %d; Sluice streaming state partitions = %d (its default, GOMAXPROCS)\n", procs, procs, procs, procs, procs)
 	fmt.Fprintf(b, "- Versions: %s, DuckDB %s, Go %s\n", depVersions(), duckdbVersion(), runtime.Version())
 }
@@ -121,35 +123,4 @@ func depVersions() string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func cpuModel() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(l, "model name") {
-			if i := strings.Index(l, ":"); i >= 0 {
-				return strings.TrimSpace(l[i+1:])
-			}
-		}
-	}
-	return "unknown CPU"
-}
-
-func memTotal() string {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return "unknown"
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 2 && f[0] == "MemTotal:" {
-			var kb float64
-			fmt.Sscan(f[1], &kb)
-			return fmt.Sprintf("%.1f GiB", kb/(1<<20))
-		}
-	}
-	return "unknown"
 }
