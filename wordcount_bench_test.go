@@ -2,8 +2,6 @@ package sluice_test
 
 import (
 	"context"
-	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 
@@ -12,14 +10,15 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluicestream/sluice"
+	"github.com/sluicestream/sluice/internal/benchdata"
 )
 
-// The word-count workload of the Foundation issue: 1,000,000 lines of 10
-// words each, drawn Zipf-style from a 10,000-word vocabulary, fixed seed.
+// The word-count workload of the Foundation issue (internal/benchdata):
+// 1,000,000 lines of 10 words from a 10,000-word vocabulary.
 const (
 	wcLines      = 1_000_000
-	wcWordsPer   = 10
-	wcVocabulary = 10_000
+	wcWordsPer   = benchdata.WordsPerLine
+	wcVocabulary = benchdata.Vocabulary
 	wcBatchRows  = 64 * 1024
 )
 
@@ -30,32 +29,7 @@ var wcData struct {
 
 // wordCountLines returns the workload's lines, generated once.
 func wordCountLines() []string {
-	wcData.once.Do(func() {
-		r := rand.New(rand.NewPCG(1, 2))
-		vocab := make([]string, wcVocabulary)
-		for i := range vocab {
-			n := 3 + r.IntN(8)
-			b := make([]byte, n)
-			for j := range b {
-				b[j] = byte('a' + r.IntN(26))
-			}
-			vocab[i] = string(b)
-		}
-		zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 1, wcVocabulary-1)
-		lines := make([]string, wcLines)
-		var sb strings.Builder
-		for i := range lines {
-			sb.Reset()
-			for w := 0; w < wcWordsPer; w++ {
-				if w > 0 {
-					sb.WriteByte(' ')
-				}
-				sb.WriteString(vocab[zipf.Uint64()])
-			}
-			lines[i] = sb.String()
-		}
-		wcData.lines = lines
-	})
+	wcData.once.Do(func() { wcData.lines = benchdata.WordCountLines(wcLines) })
 	return wcData.lines
 }
 

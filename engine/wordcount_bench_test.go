@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/sluicestream/sluice/commitlog"
 	"github.com/sluicestream/sluice/engine"
 	"github.com/sluicestream/sluice/expr"
+	"github.com/sluicestream/sluice/internal/benchdata"
 	"github.com/sluicestream/sluice/plan"
 	"github.com/sluicestream/sluice/sink"
 	"github.com/sluicestream/sluice/source"
@@ -26,13 +25,13 @@ import (
 )
 
 // The streaming word-count workload: the lines of the root package's
-// BenchmarkWordCount (1,000,000 lines of 10 words drawn Zipf-style from a
-// 10,000-word vocabulary, same seeds, so the same words), cut into 10
-// records of 100,000 lines, one micro-batch each.
+// BenchmarkWordCount (internal/benchdata: 1,000,000 lines of 10 words from
+// a 10,000-word vocabulary, so the same words), cut into 10 records of
+// 100,000 lines, one micro-batch each.
 const (
 	swcLines      = 1_000_000
-	swcWordsPer   = 10
-	swcVocabulary = 10_000
+	swcWordsPer   = benchdata.WordsPerLine
+	swcVocabulary = benchdata.Vocabulary
 	swcBatchRows  = 100_000
 	swcBatches    = swcLines / swcBatchRows
 	swcWords      = swcLines * swcWordsPer
@@ -45,36 +44,13 @@ var swcData struct {
 	recs []arrow.RecordBatch // never released: shared by every run
 }
 
-// streamingWordCountRecords returns the workload's records, built once. The
-// generator is the root benchmark's (wordcount_bench_test.go), which a test
-// of another package cannot import.
+// streamingWordCountRecords returns the workload's records, built once.
 func streamingWordCountRecords() []arrow.RecordBatch {
 	swcData.once.Do(func() {
-		r := rand.New(rand.NewPCG(1, 2))
-		vocab := make([]string, swcVocabulary)
-		for i := range vocab {
-			b := make([]byte, 3+r.IntN(8))
-			for j := range b {
-				b[j] = byte('a' + r.IntN(26))
-			}
-			vocab[i] = string(b)
-		}
-		zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 1, swcVocabulary-1)
-		lines := make([]string, swcBatchRows)
-		var sb strings.Builder
-		for range swcBatches {
-			for i := range lines {
-				sb.Reset()
-				for w := range swcWordsPer {
-					if w > 0 {
-						sb.WriteByte(' ')
-					}
-					sb.WriteString(vocab[zipf.Uint64()])
-				}
-				lines[i] = sb.String()
-			}
+		lines := benchdata.WordCountLines(swcLines)
+		for lo := 0; lo < swcLines; lo += swcBatchRows {
 			b := array.NewStringBuilder(memory.DefaultAllocator)
-			b.AppendValues(lines, nil)
+			b.AppendValues(lines[lo:lo+swcBatchRows], nil)
 			col := b.NewArray()
 			b.Release()
 			swcData.recs = append(swcData.recs, array.NewRecordBatch(swcSchema, []arrow.Array{col}, swcBatchRows))

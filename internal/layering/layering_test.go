@@ -21,8 +21,8 @@ const module = "github.com/sluicestream/sluice"
 // internal/registry, the generic named-factory table of source and sink,
 // imports nothing of the module and sits on the bottom line, as does
 // internal/showtable, the show() formatting of DataFrame.Show and the console
-// sink, and internal/benchfmt, the machine and number formatting the
-// benchmark reports share.
+// sink, and internal/benchfmt and internal/benchdata, the machine and number
+// formatting and the inputs the benchmarks share.
 // checkpoint/storagetest and statestore/storetest, the conformance suites
 // every Storage and every state-store provider passes, sit with the
 // implementations they test; internal/metalog/metalogtest, the helpers the
@@ -37,7 +37,7 @@ var lines = [][]string{
 	{"exec", "sql", "offsetlog", "commitlog", "internal/sinklog"}, // internal/sinklog: the file sink's manifest, read by the root's readers too
 	{"plan", "statestore", "internal/metalog"},
 	{"expr", "source", "sink", "checkpoint", "metrics", "internal/fileformat"},
-	{"batch", "internal/fsutil", "internal/testutil", "internal/registry", "internal/showtable", "internal/benchfmt"},
+	{"batch", "internal/fsutil", "internal/testutil", "internal/registry", "internal/showtable", "internal/benchfmt", "internal/benchdata"},
 }
 
 // rank returns the line of a module-relative package path (0 = top), or -1 if

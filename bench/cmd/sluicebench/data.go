@@ -1,19 +1,17 @@
 package main
 
 import (
-	"math/rand/v2"
-	"strings"
 	"sync"
+
+	"github.com/sluicestream/sluice/internal/benchdata"
 )
 
-// The word-count input of the Foundation issue, generated exactly as the
-// root package's BenchmarkWordCount (wordcount_bench_test.go) and the
-// engine's BenchmarkStreamingWordCount do (same seeds, so the same words in
-// the same order): lines of 10 words drawn Zipf-style (s = 1.1) from a
-// 10,000-word vocabulary of random lower-case words.
+// The word-count input of the Foundation issue, internal/benchdata's: the
+// lines the root package's BenchmarkWordCount and the engine's
+// BenchmarkStreamingWordCount read too.
 const (
-	wcWordsPer   = 10
-	wcVocabulary = 10_000
+	wcWordsPer   = benchdata.WordsPerLine
+	wcVocabulary = benchdata.Vocabulary
 )
 
 var wcCache struct {
@@ -30,28 +28,7 @@ func wordCountLines(n int) []string {
 	if len(wcCache.lines) >= n {
 		return wcCache.lines[:n]
 	}
-	r := rand.New(rand.NewPCG(1, 2))
-	vocab := make([]string, wcVocabulary)
-	for i := range vocab {
-		b := make([]byte, 3+r.IntN(8))
-		for j := range b {
-			b[j] = byte('a' + r.IntN(26))
-		}
-		vocab[i] = string(b)
-	}
-	zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 1, wcVocabulary-1)
-	lines := make([]string, n)
-	var sb strings.Builder
-	for i := range lines {
-		sb.Reset()
-		for w := range wcWordsPer {
-			if w > 0 {
-				sb.WriteByte(' ')
-			}
-			sb.WriteString(vocab[zipf.Uint64()])
-		}
-		lines[i] = sb.String()
-	}
+	lines := benchdata.WordCountLines(n)
 	wcCache.lines = lines
 	return lines
 }
