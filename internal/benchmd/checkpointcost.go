@@ -12,6 +12,7 @@ import (
 const (
 	ckptBench    = "BenchmarkCheckpointCost"
 	latencyBench = "BenchmarkLatency"
+	steadyBench  = "BenchmarkSteadyUpload" // statestore/rocksdb/steady_test.go
 )
 
 // ckptFigure is one line of the "Checkpoint cost and latency" section: a
@@ -40,6 +41,14 @@ func ckptRatio(num, numMetric, den, denMetric string) func(map[string]*result) (
 	}
 }
 
+// ckptScaled is one benchmark metric's median times by.
+func ckptScaled(bench, metric string, by float64) func(map[string]*result) (float64, bool) {
+	return func(byName map[string]*result) (float64, bool) {
+		v, ok := median(byName, bench, metric)
+		return v * by, ok
+	}
+}
+
 // ckptMedian is one benchmark metric's median.
 func ckptMedian(bench, metric string) func(map[string]*result) (float64, bool) {
 	return func(byName map[string]*result) (float64, bool) { return median(byName, bench, metric) }
@@ -50,8 +59,13 @@ var ckptFigures = []ckptFigure{
 		ckptRatio(ckptBench+"/async", "ms/batch", ckptBench+"/nocheckpoint", "ms/batch"), "×", 1.05, true},
 	{"batch duration, sync / async (ms/batch): what overlapping a batch's upload with the next batch saves",
 		ckptRatio(ckptBench+"/sync", "ms/batch", ckptBench+"/async", "ms/batch"), "×", 1.25, false},
+	{"batch duration, async (ms/batch)", ckptMedian(ckptBench+"/async", "ms/batch"), " ms", 0, false},
+	{"state upload time per batch (upload-ms/batch), sync: what a batch waits for in sync mode and async overlaps",
+		ckptMedian(ckptBench+"/sync", "upload-ms/batch"), " ms", 0, false},
 	{"uploaded bytes per batch / full snapshot bytes (async): changelogs every batch, new SSTs at the snapshot version",
 		ckptRatio(ckptBench+"/async", "upload-bytes/batch", ckptBench+"/async", "full-snapshot-bytes"), "×", 0.03, true},
+	{"the same over a long run, level-0 compactions included (" + steadyBench + ": 1 M keys, 1 % changed per version, 160 versions)",
+		ckptScaled(steadyBench, "upload-%/version", 0.01), "×", 0.03, true},
 	{"restore of the last version from a local-directory checkpoint", ckptMedian(ckptBench+"/restore-local", "s/restore"), " s", 0, false},
 	{"restore of the last version from S3 (versitygw on 127.0.0.1)", ckptMedian(ckptBench+"/restore-s3", "s/restore"), " s", 0, false},
 	{"latency of a one-row batch, source to sink, p50", ckptMedian(latencyBench, "p50-ms"), " ms", 5, true},
@@ -83,10 +97,11 @@ func renderCheckpointCost(b *strings.Builder, byName map[string]*result) {
 	b.WriteString("\n## Checkpoint cost and latency\n\n")
 	if keys, ok := median(byName, ckptBench+"/async", "keys"); ok {
 		fmt.Fprintf(b, "`%s` (package engine): SELECT k, sum(v) GROUP BY k over int64 keys and values, a state of %s keys "+
-			"loaded outside the timer in 10 batches, then 10 timed batches each updating 1 %% of the keys at random, "+
+			"loaded outside the timer in 10 batches and 5 batches of updates, then 10 timed batches each updating 1 %% of the keys at random: "+
+			"one snapshot period of a long-running query, its snapshot (the 20th version) in the middle, timed until the last batch is committed. "+
 			"RocksDB state, P = the number of cores; async and sync checkpoint to a local directory, nocheckpoint to "+
 			"checkpoint.Mem (what no checkpoint location costs at best). Restores open every partition of the last version "+
-			"into an empty local directory. ", ckptBench, benchfmt.Num(keys))
+			"(its snapshot and five changelogs) into an empty local directory. ", ckptBench, benchfmt.Num(keys))
 	}
 	if _, ok := median(byName, latencyBench, "p50-ms"); ok {
 		fmt.Fprintf(b, "`%s` (package engine): a stateless filter and project over a memory stream, ProcessingTime(0), "+

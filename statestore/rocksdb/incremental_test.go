@@ -40,11 +40,11 @@ func testValue(dst []byte, i int, gen uint64) []byte {
 // changelog and manifest) must be at most 5% of the first snapshot's files.
 //
 // What keeps it small, with the defaults (64 MiB memtable, level-0
-// compaction at 4 files): the store is loaded over versions 1-10 and the
+// compaction at 8 files): the store is loaded over versions 1-10 and the
 // snapshot at 10 flushes it into at most two level-0 files (one flush when
 // the memtable fills, one for the checkpoint); versions 11-19 change
 // nothing and version 20 changes 1%, so the snapshot at 20 adds one small
-// level-0 file, no compaction starts (3 < 4 files), and every older SST is
+// level-0 file, no compaction starts (3 < 8 files), and every older SST is
 // shared with the snapshot at 10. The test checks that no compaction ran.
 func TestIncrementalSnapshot(t *testing.T) {
 	n := *incrementalKeys
