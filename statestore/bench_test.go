@@ -40,7 +40,7 @@ func BenchmarkChangelogRead(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := ReadChangelog("c", bytes.NewReader(data), 1, func(k, v []byte, d bool) error { return nil }); err != nil {
+		if _, err := ReadChangelog("c", bytes.NewReader(data), 1, func(k, v []byte, d bool) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}

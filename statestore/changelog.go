@@ -19,20 +19,32 @@ import (
 // from version v-1, in the order they were made. The file is one LZ4 frame
 // (block checksums and content checksum on, 256 KiB blocks) whose content is
 //
-//	header  "SLCL" | format version (1 byte, = 1) | version (int64, 8 bytes LE)
+//	header  "SLCL" | format version (1 byte: 1 or 2) | version (int64, 8 bytes LE)
 //	record  kind (1 byte: 1 put, 2 delete) | uvarint len(key) | key |
 //	        uvarint len(value) | value | CRC32C (4 bytes LE) of the record so far
 //	...
 //	end     kind (1 byte: 3) | uvarint record count |
+//	        varint row count (zig-zag, as encoding/binary; format 2 only) |
 //	        CRC32C (4 bytes LE) of every content byte before the end record |
 //	        CRC32C (4 bytes LE) of the end record so far
 //
 // A delete's value is empty. CRC32C is the Castagnoli CRC. Nothing follows
 // the end record: a changelog without it, or with anything after it, was cut
 // short or garbled, and so is one whose version is not the file's.
+//
+// The row count is the number of keys in the store after version v, or -1
+// when the writer did not give it (ChangelogWriter.SetRows). It is there so
+// that a restore replaying the changelog onto version v-1 can keep its row
+// count without reading every key to learn whether it was there before. It
+// sits in the end record because the writer knows it only once every update
+// is decided. Format 1, from before the row count, is the same without it;
+// this build writes format 2, reads both and refuses newer formats.
 const (
-	changelogMagic         = "SLCL"
-	changelogFormatVersion = 1
+	changelogMagic = "SLCL"
+	// changelogFormatVersion is the format this build writes, and the
+	// newest it reads; changelogFormatV1 is the oldest it reads.
+	changelogFormatVersion = 2
+	changelogFormatV1      = 1
 	changelogHeaderLen     = len(changelogMagic) + 1 + 8
 
 	recordPut    byte = 1
@@ -67,6 +79,7 @@ type ChangelogWriter struct {
 	all    uint32 // CRC32C of every content byte written so far
 	buf    []byte // scratch for one record
 	count  int
+	rows   int64 // the end record's row count; -1: not given
 	closed bool
 	err    error
 }
@@ -84,7 +97,7 @@ func NewChangelogWriter(w io.Writer, version int64) *ChangelogWriter {
 	if err != nil {
 		panic(fmt.Sprintf("statestore: lz4 options rejected: %v", err)) // constant options: a broken invariant
 	}
-	cw := &ChangelogWriter{zw: zw}
+	cw := &ChangelogWriter{zw: zw, rows: -1}
 	hdr := make([]byte, 0, changelogHeaderLen)
 	hdr = append(hdr, changelogMagic...)
 	hdr = append(hdr, changelogFormatVersion)
@@ -106,6 +119,23 @@ func (cw *ChangelogWriter) Delete(key []byte) error {
 // Count is the number of puts and deletes written.
 func (cw *ChangelogWriter) Count() int { return cw.count }
 
+// SetRows records n, the number of keys in the store after this version,
+// for the end record; a restore replaying the changelog then sets its row
+// count from it instead of reading every key. Without SetRows the
+// changelog says the count is unknown. A negative n is an error, returned
+// by Close.
+//
+// REQUIRES: called before Close.
+func (cw *ChangelogWriter) SetRows(n int64) {
+	switch {
+	case cw.closed || cw.err != nil:
+	case n < 0:
+		cw.err = fmt.Errorf("changelog: negative row count %d", n)
+	default:
+		cw.rows = n
+	}
+}
+
 // Close writes the end record and finishes the LZ4 frame. It does not close
 // the underlying writer. Closing again returns the first Close's result.
 func (cw *ChangelogWriter) Close() error {
@@ -115,6 +145,7 @@ func (cw *ChangelogWriter) Close() error {
 	cw.closed = true
 	rec := append(cw.buf[:0], recordEnd)
 	rec = binary.AppendUvarint(rec, uint64(cw.count))
+	rec = binary.AppendVarint(rec, cw.rows)
 	rec = binary.LittleEndian.AppendUint32(rec, cw.all)
 	rec = binary.LittleEndian.AppendUint32(rec, crc32.Checksum(rec, crc32c))
 	cw.buf = rec
@@ -159,28 +190,43 @@ func (cw *ChangelogWriter) write(p []byte) {
 	}
 }
 
-// ReadChangelog reads the changelog of version from r and calls fn for every
-// put (deleted false) and delete (deleted true, value nil), in order. path
-// names the file in errors. key and value are valid only during the call.
+// ChangelogInfo is what a changelog's end record says about its version.
+type ChangelogInfo struct {
+	Format  int // the file's format version
+	Records int // puts and deletes
+	// Rows is the number of keys in the store after the version, when
+	// HasRows: a format 1 changelog, or one whose writer did not SetRows,
+	// does not have it.
+	Rows    int64
+	HasRows bool
+}
+
+// ReadChangelog reads the changelog of version from r, calls fn for every
+// put (deleted false) and delete (deleted true, value nil), in order, and
+// returns what its end record says. path names the file in errors. key and
+// value are valid only during the call.
 //
 // Everything is verified: the LZ4 block and content checksums, every
-// record's CRC, the end record's count and CRC, the version. A file that is
-// truncated, garbled, of another version or of a newer format gives a
-// *checkpoint.CorruptionError naming path; an error reading r is returned
-// wrapped, and an error from fn is returned as is.
+// record's CRC, the end record's count, row count and CRC, the version. A
+// file that is truncated, garbled, of another version or of a newer format
+// gives a *checkpoint.CorruptionError naming path; an error reading r is
+// returned wrapped, and an error from fn is returned as is.
 //
 // fn sees records as they are read, before the end record is checked, so on
 // any error the caller must discard what fn applied (a restore fails whole).
-func ReadChangelog(path string, r io.Reader, version int64, fn func(key, value []byte, deleted bool) error) error {
+func ReadChangelog(path string, r io.Reader, version int64, fn func(key, value []byte, deleted bool) error) (ChangelogInfo, error) {
 	src := &sourceReader{r: r}
 	d := &changelogDecoder{path: path, src: src, br: bufio.NewReaderSize(lz4.NewReader(src), readChunk)}
 	if err := d.header(version); err != nil {
-		return err
+		return ChangelogInfo{}, err
 	}
 	for {
 		done, err := d.next(fn)
-		if done || err != nil {
-			return err
+		if err != nil {
+			return ChangelogInfo{}, err
+		}
+		if done {
+			return d.info(), nil
 		}
 	}
 }
@@ -203,13 +249,23 @@ func (s *sourceReader) Read(p []byte) (int, error) {
 }
 
 type changelogDecoder struct {
-	path  string
-	src   *sourceReader
-	br    *bufio.Reader
-	all   uint32 // CRC32C of the content so far
-	pos   int64  // content offset of the current record
-	count int    // records read
-	rec   []byte
+	path   string
+	src    *sourceReader
+	br     *bufio.Reader
+	format byte
+	all    uint32 // CRC32C of the content so far
+	pos    int64  // content offset of the current record
+	count  int    // records read
+	rows   int64  // the end record's row count; -1: not given
+	rec    []byte
+}
+
+func (d *changelogDecoder) info() ChangelogInfo {
+	info := ChangelogInfo{Format: int(d.format), Records: d.count}
+	if d.rows >= 0 {
+		info.Rows, info.HasRows = d.rows, true
+	}
+	return info
 }
 
 // corrupt builds the error for a problem found in the content; err is the
@@ -239,9 +295,10 @@ func (d *changelogDecoder) header(version int64) error {
 		return d.corrupt(nil, "not a changelog (bad magic %q)", hdr[:4])
 	case hdr[4] > changelogFormatVersion:
 		return d.corrupt(nil, "changelog format %d is newer than this build reads (%d)", hdr[4], changelogFormatVersion)
-	case hdr[4] != changelogFormatVersion:
+	case hdr[4] < changelogFormatV1:
 		return d.corrupt(nil, "unknown changelog format %d", hdr[4])
 	}
+	d.format = hdr[4]
 	if got := int64(binary.LittleEndian.Uint64(hdr[5:])); got != version {
 		return d.corrupt(nil, "changelog is of version %d, want %d", got, version)
 	}
@@ -303,6 +360,10 @@ func (d *changelogDecoder) end() error {
 	if err != nil {
 		return err
 	}
+	rows, err := d.rowCount()
+	if err != nil {
+		return err
+	}
 	all := d.all
 	if err := d.bytes(4); err != nil {
 		return err
@@ -316,7 +377,39 @@ func (d *changelogDecoder) end() error {
 		return d.corrupt(nil, "end record counts %d records, read %d", n, d.count)
 	case stored != all:
 		return d.corrupt(nil, "content checksum mismatch")
+	case rows < -1:
+		return d.corrupt(nil, "end record: row count %d", rows)
 	}
+	d.rows = rows
+	return d.eof()
+}
+
+// rowCount reads the end record's row count; format 1 has none (-1).
+func (d *changelogDecoder) rowCount() (int64, error) {
+	if d.format == changelogFormatV1 {
+		return -1, nil
+	}
+	start := len(d.rec)
+	for range binary.MaxVarintLen64 {
+		b, err := d.br.ReadByte()
+		if err != nil {
+			return 0, d.corrupt(err, "end record at content offset %d", d.pos)
+		}
+		d.rec = append(d.rec, b)
+		if b < 0x80 {
+			break
+		}
+	}
+	// binary.Varint rejects an unfinished or overlong varint (n <= 0).
+	rows, n := binary.Varint(d.rec[start:])
+	if n <= 0 {
+		return 0, d.corrupt(nil, "end record at content offset %d: row count out of range", d.pos)
+	}
+	return rows, nil
+}
+
+// eof checks that nothing follows the end record.
+func (d *changelogDecoder) eof() error {
 	if _, err := d.br.ReadByte(); err != io.EOF {
 		return d.corrupt(err, "data after the end record")
 	}

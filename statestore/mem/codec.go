@@ -61,9 +61,10 @@ func appendValue(dst, value []byte, putNanos int64) []byte {
 }
 
 // apply reads the changelog (or data file) of version at path from r into
-// state.
+// state. (The row count a changelog may carry is of no use here: state is
+// a map and knows its size.)
 func apply(path string, r io.Reader, version int64, state map[string]entry) error {
-	return statestore.ReadChangelog(path, r, version, func(key, value []byte, deleted bool) error {
+	_, err := statestore.ReadChangelog(path, r, version, func(key, value []byte, deleted bool) error {
 		if deleted {
 			delete(state, string(key))
 			return nil
@@ -79,4 +80,5 @@ func apply(path string, r io.Reader, version int64, state map[string]entry) erro
 		}
 		return nil
 	})
+	return err
 }

@@ -71,6 +71,9 @@ func (s *store) commit(next int64) (*snapshot, error) {
 		if err := c.build(); err != nil {
 			return err
 		}
+		// With the row count, a restore replaying this changelog need
+		// not read every key to keep its own.
+		cw.SetRows(c.meta.rows)
 		return cw.Close()
 	})
 	if err != nil {

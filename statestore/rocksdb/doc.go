@@ -39,7 +39,10 @@
 // know whether each key put was present before; keys read first (the
 // read-modify-write of an aggregation) are known, the others are looked up
 // together at Commit (one batched MultiGet), which makes blind puts cost
-// about a read more (as Spark's trackTotalNumberOfRows does).
+// about a read more (as Spark's trackTotalNumberOfRows does). Each
+// changelog ends with the count after its version, so a replay reads
+// nothing; only format-1 changelogs, which lack it, make a replay look
+// every key up.
 //
 // # The write-back cache
 //
