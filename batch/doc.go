@@ -16,11 +16,12 @@
 //	}
 //
 // The package also provides the helpers every layer above needs: slicing and
-// concatenation (Concat, Split, NewSplitReader), adapting arrow-go readers
-// (FromRecordReader), Arrow IPC encoding (EncodeIPC, DecodeIPC,
-// NewIPCReader), an order-preserving binary encoding of row keys (EncodeKeys,
-// DecodeKeys) for state-store keys and grouping, and vectorised hashing of
-// key columns into partitions (HashColumns, Partitions).
+// concatenation (Concat, Split, NewSplitReader), gathering rows by index
+// (Take), adapting arrow-go readers (FromRecordReader), Arrow IPC encoding
+// (EncodeIPC, DecodeIPC, NewIPCReader), an order-preserving binary encoding
+// of row keys (EncodeKeys, DecodeKeys) for state-store keys and grouping, and
+// vectorised hashing of key columns into partitions (HashColumns,
+// Partitions).
 //
 // Readers are not safe for concurrent use; helpers that take arrays do not
 // retain them unless they say so. A KeyBuffer belongs to one goroutine; the

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/expr"
@@ -16,6 +17,7 @@ import (
 type filter struct {
 	input Operator
 	cond  expr.Expr
+	preds []predicate
 }
 
 var _ Operator = (*filter)(nil)
@@ -26,7 +28,7 @@ func newFilter(input Operator, cond expr.Expr) (*filter, error) {
 	if err := checkPredicate(cond, input.Schema()); err != nil {
 		return nil, err
 	}
-	return &filter{input: input, cond: cond}, nil
+	return &filter{input: input, cond: cond, preds: newPredicates([]expr.Expr{cond})}, nil
 }
 
 func (f *filter) Schema() *arrow.Schema { return f.input.Schema() }
@@ -42,9 +44,10 @@ func (f *filter) Execute(ctx context.Context, tc *TaskContext) (batch.Reader, er
 }
 
 type filterReader struct {
-	op *filter
-	tc *TaskContext
-	in batch.Reader // nil once closed
+	op  *filter
+	tc  *TaskContext
+	in  batch.Reader // nil once closed
+	sel selection
 }
 
 func (r *filterReader) Schema() *arrow.Schema { return r.op.Schema() }
@@ -54,21 +57,36 @@ func (r *filterReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, errClosed
 	}
 	ectx := r.tc.evalContext(ctx)
-	conds := []expr.Expr{r.op.cond}
 	for {
 		rec, err := r.in.Next(ctx)
 		if err != nil {
 			return nil, err
 		}
-		out, err := applyFilters(ectx, conds, rec)
+		out, err := r.filter(ectx, rec)
 		rec.Release()
-		if err != nil {
-			return nil, err
-		}
-		if out != nil {
-			return out, nil
+		if err != nil || out != nil {
+			return out, err
 		}
 	}
+}
+
+// filter returns the rows of rec the condition keeps: rec itself (retained)
+// when it keeps all, nil when it keeps none.
+func (r *filterReader) filter(ectx *expr.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	kept, err := selectRows(ectx, r.op.preds, rec, &r.sel)
+	switch {
+	case err != nil || kept == 0:
+		return nil, err
+	case kept == int(rec.NumRows()):
+		rec.Retain()
+		return rec, nil
+	}
+	cols, err := r.sel.gather(ectx, rec.Columns(), kept)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseArrays(cols)
+	return array.NewRecordBatch(rec.Schema(), cols, int64(kept)), nil
 }
 
 func (r *filterReader) Close() error {

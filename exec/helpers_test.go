@@ -293,7 +293,9 @@ func (p *projectingReader) Close() error { return p.in.Close() }
 
 // cmpExpr compares an int64 column with a constant through arrow compute
 // ("greater", "less", ...), so filters can be tested before expr has
-// comparison operators.
+// comparison operators. It is not expr.Infallible, so a filter runs it over
+// only the rows earlier conjuncts kept, gathering the column its Children
+// name.
 type cmpExpr struct {
 	fn  string
 	col string
@@ -302,9 +304,11 @@ type cmpExpr struct {
 
 func gt(col string, v int64) expr.Expr { return &cmpExpr{fn: "greater", col: col, v: v} }
 
-func (c *cmpExpr) String() string                       { return fmt.Sprintf("(%s %s %d)", c.col, c.fn, c.v) }
-func (c *cmpExpr) Children() []expr.Expr                { return nil }
-func (c *cmpExpr) WithChildren(_ []expr.Expr) expr.Expr { return c }
+func (c *cmpExpr) String() string        { return fmt.Sprintf("(%s %s %d)", c.col, c.fn, c.v) }
+func (c *cmpExpr) Children() []expr.Expr { return []expr.Expr{expr.Col(c.col)} }
+func (c *cmpExpr) WithChildren(k []expr.Expr) expr.Expr {
+	return &cmpExpr{fn: c.fn, col: k[0].(*expr.Column).Name, v: c.v}
+}
 func (c *cmpExpr) Type(s *arrow.Schema) (arrow.DataType, error) {
 	if _, err := expr.Col(c.col).Type(s); err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ type scan struct {
 	table   plan.Table
 	columns []string    // output columns; nil means every column of the table
 	filters []expr.Expr // conjuncts; a row is kept when all are true
+	preds   []predicate // filters, ready to run
 	read    []string    // columns asked of the table; nil means all
 	schema  *arrow.Schema
 }
@@ -33,7 +34,7 @@ func newScan(table plan.Table, columns []string, filters []expr.Expr, schema *ar
 	if columns != nil && len(columns) != schema.NumFields() {
 		return nil, fmt.Errorf("scan %s: %d columns for a schema of %d fields", table.Name(), len(columns), schema.NumFields())
 	}
-	s := &scan{table: table, columns: columns, filters: filters, schema: schema}
+	s := &scan{table: table, columns: columns, filters: filters, preds: newPredicates(filters), schema: schema}
 	if columns != nil {
 		s.read = slices.Clone(columns)
 		for _, f := range filters {
@@ -77,6 +78,7 @@ type scanReader struct {
 	tc     *TaskContext
 	in     batch.Reader // nil until the first Next
 	outIdx []int        // output column i is column outIdx[i] of the table's records
+	sel    selection
 	closed bool
 }
 
@@ -97,25 +99,35 @@ func (r *scanReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil {
 			return nil, err
 		}
-		kept, err := applyFilters(ectx, r.op.filters, rec)
+		out, err := r.filter(ectx, rec)
 		rec.Release()
 		if err != nil {
 			return nil, fmt.Errorf("scan %s: %w", r.op.table.Name(), err)
 		}
-		if kept == nil {
-			continue
+		if out != nil {
+			return out, nil
 		}
-		cols := make([]arrow.Array, len(r.outIdx))
-		for i, j := range r.outIdx {
-			cols[i] = kept.Column(j)
-		}
-		out, err := newRecord(r.op.schema, cols, kept.NumRows())
-		kept.Release()
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", r.op.table.Name(), err)
-		}
-		return out, nil
 	}
+}
+
+// filter returns the output columns of the rows of rec every filter keeps,
+// or nil when it keeps none. Only the output columns are gathered: a column
+// read just for a filter is dropped before any copy.
+func (r *scanReader) filter(ectx *expr.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	kept, err := selectRows(ectx, r.op.preds, rec, &r.sel)
+	if err != nil || kept == 0 {
+		return nil, err
+	}
+	cols := make([]arrow.Array, len(r.outIdx))
+	for i, j := range r.outIdx {
+		cols[i] = rec.Column(j)
+	}
+	out, err := r.sel.gather(ectx, cols, kept)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseArrays(out)
+	return newRecord(r.op.schema, out, int64(kept))
 }
 
 // open starts the table scan and maps output columns to the table's.

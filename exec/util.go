@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -76,72 +75,6 @@ func checkPredicate(cond expr.Expr, s *arrow.Schema) error {
 		return &expr.TypeError{Expr: cond.String(), Types: []arrow.DataType{t}, Msg: "a condition must be boolean"}
 	}
 	return nil
-}
-
-// filterRecord keeps the rows of rec where mask is true: false and NULL drop
-// the row. It returns nil, nil when no row is kept, and rec itself (retained)
-// when every row is. The caller releases the result; rec is not released.
-func filterRecord(ctx context.Context, rec arrow.RecordBatch, mask arrow.Array) (arrow.RecordBatch, error) {
-	if int64(mask.Len()) != rec.NumRows() {
-		return nil, fmt.Errorf("condition has %d values for %d rows", mask.Len(), rec.NumRows())
-	}
-	if mask.DataType().ID() == arrow.NULL || mask.NullN() == mask.Len() {
-		return nil, nil
-	}
-	b, ok := mask.(*array.Boolean)
-	if !ok {
-		return nil, fmt.Errorf("condition is %s, not boolean", mask.DataType())
-	}
-	data := b.Data()
-	set := 0
-	if bufs := data.Buffers(); len(bufs) > 1 && bufs[1] != nil {
-		set = bitutil.CountSetBits(bufs[1].Bytes(), data.Offset(), data.Len())
-	}
-	switch {
-	case set == 0:
-		return nil, nil
-	case set == b.Len() && b.NullN() == 0:
-		rec.Retain()
-		return rec, nil
-	}
-	out, err := compute.FilterRecordBatch(ctx, rec, mask, &compute.FilterOptions{NullSelection: compute.SelectionDropNulls})
-	if err != nil {
-		return nil, err
-	}
-	if out.NumRows() == 0 {
-		out.Release()
-		return nil, nil
-	}
-	return out, nil
-}
-
-// applyFilters keeps the rows of rec for which every condition is true,
-// evaluating each condition only over the rows the previous ones kept (so a
-// condition never sees a row an earlier one dropped). It returns nil, nil when
-// no row is kept. The caller releases the result; rec is not released.
-func applyFilters(ectx *expr.Context, conds []expr.Expr, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	if rec.NumRows() == 0 {
-		return nil, nil
-	}
-	rec.Retain()
-	for _, cond := range conds {
-		mask, err := cond.Eval(ectx, rec)
-		if err != nil {
-			rec.Release()
-			return nil, fmt.Errorf("filter %s: %w", cond, err)
-		}
-		out, err := filterRecord(ectx.ComputeCtx(), rec, mask)
-		mask.Release()
-		rec.Release()
-		if err != nil {
-			return nil, fmt.Errorf("filter %s: %w", cond, err)
-		}
-		if out == nil {
-			return nil, nil
-		}
-		rec = out
-	}
-	return rec, nil
 }
 
 // int32Array wraps s, without copying, as an Int32 array with no NULLs. The

@@ -106,6 +106,9 @@ func (e *ArithExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, erro
 	defer r.Release()
 	n := int(rec.NumRows())
 	if fn, ok := arithFuncs[e.Op]; ok {
+		if out, ok := arithNumbers(ctx.Mem, e.Op, ot, l, r, n); ok {
+			return out, nil
+		}
 		d, err := callFunction(ctx, fn, nil, l, r)
 		if err != nil {
 			return nil, err

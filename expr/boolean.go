@@ -72,6 +72,9 @@ func (e *LogicExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, erro
 		return nil, err
 	}
 	defer r.Release()
+	if out, ok := logicArrays(ctx.Mem, e.Op, l, r); ok {
+		return out, nil
+	}
 	d, err := callFunction(ctx, fn, nil, l, r)
 	if err != nil {
 		return nil, err

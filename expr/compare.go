@@ -106,12 +106,13 @@ func (e *CompareExpr) Eval(ctx *Context, rec arrow.RecordBatch) (arrow.Array, er
 	if isNullType(ct) {
 		return array.MakeArrayOfNull(ctx.Mem, arrow.FixedWidthTypes.Boolean, n), nil
 	}
-	return compareEval(ctx, cmpFuncs[e.Op], e.L, e.R, ct, rec)
+	return compareEval(ctx, e.Op, e.L, e.R, ct, rec)
 }
 
-// compareEval evaluates both sides as type ct and applies the compute
-// comparison fn.
-func compareEval(ctx *Context, fn string, l, r Expr, ct arrow.DataType, rec arrow.RecordBatch) (arrow.Array, error) {
+// compareEval evaluates both sides as type ct and compares them: an array
+// with a constant in this package's own loops, anything else with arrow's
+// comparison kernels.
+func compareEval(ctx *Context, op CmpOp, l, r Expr, ct arrow.DataType, rec arrow.RecordBatch) (arrow.Array, error) {
 	if ct.ID() == arrow.BOOL {
 		ct = arrow.PrimitiveTypes.Int8 // arrow has no ordering kernels for booleans
 	}
@@ -125,7 +126,10 @@ func compareEval(ctx *Context, fn string, l, r Expr, ct arrow.DataType, rec arro
 		return nil, err
 	}
 	defer rd.Release()
-	d, err := callFunction(ctx, fn, nil, ld, rd)
+	if out, ok := compareWithScalar(ctx.Mem, op, ld, rd); ok {
+		return out, nil
+	}
+	d, err := callFunction(ctx, cmpFuncs[op], nil, ld, rd)
 	if err != nil {
 		return nil, err
 	}

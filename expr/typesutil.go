@@ -335,17 +335,26 @@ func vecAlloc[T arrow.FixedWidthType](mem memory.Allocator, n int) (*memory.Buff
 	return buf, arrow.GetData[T](b)[:n]
 }
 
+// vecAllocFull allocates a buffer of n values of type T for a loop that
+// writes every one: unlike vecAlloc it does not clear it first.
+func vecAllocFull[T arrow.FixedWidthType](mem memory.Allocator, n int) (*memory.Buffer, []T) {
+	var zero T
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(n * int(unsafe.Sizeof(zero)))
+	return buf, arrow.GetData[T](buf.Bytes())[:n]
+}
+
 // vecBitmap allocates a bitmap of n bits, all set when set is true.
 func vecBitmap(mem memory.Allocator, n int, set bool) (*memory.Buffer, []byte) {
 	buf := memory.NewResizableBuffer(mem)
 	buf.Resize(int(bitutil.BytesForBits(int64(n))))
 	b := buf.Bytes()
-	var fill byte
-	if set {
-		fill = 0xff
+	if !set {
+		clear(b) // a memclr, several times faster than the loop below
+		return buf, b
 	}
 	for i := range b {
-		b[i] = fill
+		b[i] = 0xff
 	}
 	return buf, b
 }
