@@ -92,60 +92,91 @@ func (m measurement) stats() (med, lo, hi float64) {
 	return med, s[0], s[n-1]
 }
 
-// measure runs every system of w: prepare, one checked warm-up, then runs
-// timed runs, each checked after its timer stops.
-func measure(ctx context.Context, w *workload, n, runs int, log func(string, ...any)) ([]measurement, error) {
-	var out []measurement
-	for _, sys := range w.systems {
-		size := n
-		if sys.size != nil {
-			size = sys.size(n)
+// measure runs every system of w: prepare them all, then rounds in which
+// each system runs once in turn: a checked warm-up round, then runs timed
+// rounds, each run checked after its timer stops. Interleaving the systems
+// spreads a shared machine's drift (a neighbour's load, a slower period)
+// over all of them, so the ratios of one run compare like with like; run
+// one system after another and a slow minute lands on one system alone.
+func measure(ctx context.Context, w *workload, n, runs int, log func(string, ...any)) (ms []measurement, err error) {
+	var prepared []*prepared
+	defer func() {
+		for _, p := range prepared {
+			if cerr := p.close(); cerr != nil && err == nil {
+				err = fmt.Errorf("%s/%s: close: %w", w.name, p.m.sys.name, cerr)
+			}
 		}
-		m, err := measureSystem(ctx, w, sys, size, runs, log)
+	}()
+	for _, sys := range w.systems {
+		p, err := prepare(ctx, w, sys, n)
 		if err != nil {
 			return nil, fmt.Errorf("%s/%s: %w", w.name, sys.name, err)
 		}
-		out = append(out, m)
+		prepared = append(prepared, p)
 	}
-	return out, nil
+	for round := 0; round <= runs; round++ { // round 0 is the warm-up
+		for _, p := range prepared {
+			if err := p.runOnce(ctx, w, round, log); err != nil {
+				return nil, fmt.Errorf("%s/%s: %w", w.name, p.m.sys.name, err)
+			}
+		}
+	}
+	for _, p := range prepared {
+		ms = append(ms, p.m)
+	}
+	return ms, nil
 }
 
-func measureSystem(ctx context.Context, w *workload, sys system, size, runs int, log func(string, ...any)) (m measurement, err error) {
-	m = measurement{sys: sys, size: size}
-	want := w.expect(size)
+// prepared is one system loaded with its input, and its measurement so far.
+type prepared struct {
+	r    *runner
+	m    measurement
+	want answer
+}
+
+// prepare loads sys's input, outside any timer.
+func prepare(ctx context.Context, w *workload, sys system, n int) (*prepared, error) {
+	size := n
+	if sys.size != nil {
+		size = sys.size(n)
+	}
 	r, err := sys.prepare(ctx, size)
 	if err != nil {
-		return m, fmt.Errorf("prepare: %w", err)
+		return nil, fmt.Errorf("prepare: %w", err)
 	}
-	if r.close != nil {
-		defer func() {
-			if cerr := r.close(); cerr != nil && err == nil {
-				err = fmt.Errorf("close: %w", cerr)
-			}
-		}()
+	return &prepared{r: r, m: measurement{sys: sys, size: size}, want: w.expect(size)}, nil
+}
+
+func (p *prepared) close() error {
+	if p.r.close == nil {
+		return nil
 	}
-	for i := 0; i <= runs; i++ { // run 0 is the warm-up
-		if r.reset != nil {
-			if err := r.reset(ctx); err != nil {
-				return m, fmt.Errorf("reset: %w", err)
-			}
-		}
-		start := time.Now()
-		got, err := r.run(ctx)
-		elapsed := time.Since(start)
-		if err != nil {
-			return m, fmt.Errorf("run %d: %w", i, err)
-		}
-		if err := sameAnswer(want, got); err != nil {
-			return m, fmt.Errorf("run %d: wrong answer: %w", i, err)
-		}
-		tput := w.work(size) / elapsed.Seconds()
-		log("%s/%s size=%d run=%d %v %.4g %s", w.name, sys.name, size, i, elapsed.Round(time.Millisecond), tput, w.unit)
-		if i > 0 {
-			m.tput = append(m.tput, tput)
+	return p.r.close()
+}
+
+// runOnce runs the system once, checks its answer, and records its
+// throughput unless round is the warm-up (0).
+func (p *prepared) runOnce(ctx context.Context, w *workload, round int, log func(string, ...any)) error {
+	if p.r.reset != nil {
+		if err := p.r.reset(ctx); err != nil {
+			return fmt.Errorf("reset: %w", err)
 		}
 	}
-	return m, nil
+	start := time.Now()
+	got, err := p.r.run(ctx)
+	elapsed := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("run %d: %w", round, err)
+	}
+	if err := sameAnswer(p.want, got); err != nil {
+		return fmt.Errorf("run %d: wrong answer: %w", round, err)
+	}
+	tput := w.work(p.m.size) / elapsed.Seconds()
+	log("%s/%s size=%d run=%d %v %.4g %s", w.name, p.m.sys.name, p.m.size, round, elapsed.Round(time.Millisecond), tput, w.unit)
+	if round > 0 {
+		p.m.tput = append(p.m.tput, tput)
+	}
+	return nil
 }
 
 // sameAnswer reports the first difference between two answers; numbers

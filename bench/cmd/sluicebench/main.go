@@ -101,7 +101,7 @@ func header(b *strings.Builder, runs int) {
 	procs := runtime.GOMAXPROCS(0)
 	fmt.Fprintf(b, "\n## Side by side\n\n"+
 		"Written by `bench/cmd/sluicebench` (the separate module `bench/`, so the engine module never depends on the peers). "+
-		"Every input is generated in-process from fixed seeds, identical for every system; each system runs one warm-up, then %d timed runs; "+
+		"Every input is generated in-process from fixed seeds, identical for every system; the systems of a workload run in interleaved rounds, one warm-up round and then %d timed rounds, each system once per round, so that a shared machine's drift spreads over all of them; "+
 		"the figure is the median with min and max, and every run's answer is checked against a plain Go reference (so against every other system) before its time counts. "+
 		"Loading data into a system (DuckDB's appender, Arrow records for Sluice) is outside the timer unless a section says otherwise.\n\n", runs)
 	fmt.Fprintf(b, "- Machine: %s, %d cores, %s memory\n", benchfmt.CPUModel(), runtime.NumCPU(), benchfmt.MemTotal())
