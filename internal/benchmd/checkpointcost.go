@@ -26,18 +26,10 @@ type ckptFigure struct {
 	atMost bool
 }
 
-// ckptRatio is the ratio of two benchmarks' (or metrics') medians.
+// ckptRatio is num / den, paired by round (pairedRatio).
 func ckptRatio(num, numMetric, den, denMetric string) func(map[string]*result) (float64, bool) {
 	return func(byName map[string]*result) (float64, bool) {
-		n, ok := median(byName, num, numMetric)
-		if !ok {
-			return 0, false
-		}
-		d, ok := median(byName, den, denMetric)
-		if !ok || d == 0 {
-			return 0, false
-		}
-		return n / d, true
+		return pairedRatio(byName, num, numMetric, den, denMetric)
 	}
 }
 

@@ -137,7 +137,8 @@ func stats(v []float64) (med, lo, hi float64) {
 }
 
 func render(b *strings.Builder, results []*result) {
-	fmt.Fprintf(b, "# Benchmarks\n\nWritten by `make bench` on %s. Figures are the median of the runs, with min and max; absolute numbers drift on shared machines, so compare ratios measured in one run.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(b, "# Benchmarks\n\nWritten by `make bench` on %s. Figures are the median of the runs, with min and max; absolute numbers drift on shared machines, so compare ratios measured in one run. "+
+		"`make bench` runs compared benchmarks in turn, one round after another, and a ratio is the median of the per-round ratios.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(b, "## Machine\n\n- CPU: %s\n- Cores: %d\n- Memory: %s\n- Go: %s, %s/%s\n\n", benchfmt.CPUModel(), runtime.NumCPU(), benchfmt.MemTotal(), goVersion(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(b, "## Results\n\n| benchmark | metric | median | min | max | runs |\n| --- | --- | ---: | ---: | ---: | ---: |\n")
 	for _, r := range results {
@@ -174,7 +175,7 @@ func renderTargets(b *strings.Builder, byName map[string]*result) {
 
 // renderRatios writes every ratio whose two benchmarks ran.
 func renderRatios(b *strings.Builder, byName map[string]*result) {
-	b.WriteString("\n\n## Ratios\n\n| ratio | metric | median of runs | what |\n| --- | --- | ---: | --- |\n")
+	b.WriteString("\n\n## Ratios\n\n| ratio | metric | median of per-run ratios | what |\n| --- | --- | ---: | --- |\n")
 	for _, q := range ratios {
 		if v, ok := q.value(byName); ok {
 			fmt.Fprintf(b, "| %s / %s | %s | %.2f× | %s |\n", q.num, q.den, q.metric, v, q.why)
@@ -210,18 +211,41 @@ func (t target) met(med float64) string {
 	return "yes"
 }
 
-// value is the ratio of the two benchmarks' medians; false unless both
-// reported the metric.
+// value is num / den on the metric, paired by run (see pairedRatio);
+// false unless both reported the metric.
 func (q ratio) value(byName map[string]*result) (float64, bool) {
-	n, ok := median(byName, q.num, q.metric)
-	if !ok {
+	return pairedRatio(byName, q.num, q.metric, q.den, q.metric)
+}
+
+// pairedRatio is num's numMetric over den's denMetric. When both have as
+// many values, the i-th of each from the same round of a run that runs
+// the two in turn (make bench does), it is the median of the per-round
+// ratios: a round's two figures were measured minutes apart at most, so a
+// shared machine's drift, which moves both, mostly cancels. Otherwise it is
+// the ratio of the medians. False unless both reported their metric.
+func pairedRatio(byName map[string]*result, num, numMetric, den, denMetric string) (float64, bool) {
+	nr, dr := byName[num], byName[den]
+	if nr == nil || dr == nil {
 		return 0, false
 	}
-	d, ok := median(byName, q.den, q.metric)
-	if !ok || d == 0 {
+	nv, dv := nr.metrics[numMetric], dr.metrics[denMetric]
+	if len(nv) == 0 || len(dv) == 0 {
 		return 0, false
 	}
-	return n / d, true
+	if len(nv) != len(dv) {
+		n, _, _ := stats(nv)
+		d, _, _ := stats(dv)
+		return n / d, d != 0
+	}
+	per := make([]float64, 0, len(nv))
+	for i := range nv {
+		if dv[i] == 0 {
+			return 0, false
+		}
+		per = append(per, nv[i]/dv[i])
+	}
+	med, _, _ := stats(per)
+	return med, true
 }
 
 func goVersion() string {

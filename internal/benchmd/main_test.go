@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -94,5 +95,25 @@ func TestRenderStreamingOneMode(t *testing.T) {
 func TestParseRejectsGarbledValue(t *testing.T) {
 	if _, err := parse(strings.NewReader("BenchmarkX-2 3 12x ns/op\n")); err == nil {
 		t.Fatal("garbled value accepted")
+	}
+}
+
+func TestPairedRatio(t *testing.T) {
+	byName := map[string]*result{
+		"A":     {name: "A", metrics: map[string][]float64{"x": {10, 20, 30}}},
+		"B":     {name: "B", metrics: map[string][]float64{"x": {20, 5, 12}}},
+		"Short": {name: "Short", metrics: map[string][]float64{"x": {4, 8}}},
+	}
+	// Per round 0.5, 4, 2.5: the median is 2.5, where the ratio of the
+	// medians would be 20 / 12.
+	if v, ok := pairedRatio(byName, "A", "x", "B", "x"); !ok || v != 2.5 {
+		t.Errorf("paired A/B = %v, %v; want 2.5", v, ok)
+	}
+	// Unequal counts cannot be paired: the ratio of the medians, 20 / 6.
+	if v, ok := pairedRatio(byName, "A", "x", "Short", "x"); !ok || math.Abs(v-20.0/6) > 1e-12 {
+		t.Errorf("A/Short = %v, %v; want %v", v, ok, 20.0/6)
+	}
+	if _, ok := pairedRatio(byName, "A", "x", "Missing", "x"); ok {
+		t.Error("a missing benchmark gave a ratio")
 	}
 }

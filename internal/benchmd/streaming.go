@@ -53,7 +53,7 @@ func renderStreaming(b *strings.Builder, byName map[string]*result) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %d |\n", m.name, m.what, benchfmt.Num(med), benchfmt.Num(lo), benchfmt.Num(hi), len(r.metrics["words/s"]))
 	}
 	renderStreamingTarget(b, byName)
-	b.WriteString("\n| ratio | words/s, ratio of medians | what it means |\n| --- | ---: | --- |\n")
+	b.WriteString("\n| ratio | words/s, median of per-round ratios | what it means |\n| --- | ---: | --- |\n")
 	for _, q := range streamingRatios {
 		if v, ok := q.value(byName); ok {
 			fmt.Fprintf(b, "| %s / %s | %.2f× | %s |\n", modeName(q.num), modeName(q.den), v, q.why)

@@ -58,7 +58,8 @@ type runner struct {
 type answer map[string]float64
 
 // ratio is a target of the issue, num's throughput at least atLeast times
-// the best of dens' (atLeast 0: a comparison the issue sets no target for).
+// that of the best of dens (highest median), as the median of the
+// per-round ratios (atLeast 0: a comparison the issue sets no target for).
 type ratio struct {
 	num     string
 	dens    []string
@@ -214,6 +215,35 @@ func best(ms []measurement, names []string) (float64, string, bool) {
 	return v, who, who != ""
 }
 
+// find is the measurement of the named system; best found it.
+func find(ms []measurement, name string) measurement {
+	for _, m := range ms {
+		if m.sys.name == name {
+			return m
+		}
+	}
+	panic("sluicebench: no measurement of " + name) // a broken invariant
+}
+
+// pairedRatio is the median over the timed rounds of num's throughput
+// over den's in the same round: the systems of a round run one after the
+// other, so a shared machine's drift, which moves both, mostly cancels.
+// False if den ever measured 0 or the rounds differ in number.
+func pairedRatio(num, den measurement) (float64, bool) {
+	if len(num.tput) == 0 || len(num.tput) != len(den.tput) {
+		return 0, false
+	}
+	per := make([]float64, len(num.tput))
+	for i := range per {
+		if den.tput[i] == 0 {
+			return 0, false
+		}
+		per[i] = num.tput[i] / den.tput[i]
+	}
+	med, _, _ := measurement{tput: per}.stats()
+	return med, true
+}
+
 // render writes a workload's section: one row per system, then its ratios
 // with whether each target is met.
 func render(b *strings.Builder, w *workload, ms []measurement) {
@@ -226,14 +256,17 @@ func render(b *strings.Builder, w *workload, ms []measurement) {
 	if len(w.ratios) == 0 {
 		return
 	}
-	b.WriteString("\n| ratio of medians | target | measured | met |\n| --- | ---: | ---: | --- |\n")
+	b.WriteString("\n| ratio, median of per-round ratios | target | measured | met |\n| --- | ---: | ---: | --- |\n")
 	for _, q := range w.ratios {
-		n, _, ok1 := best(ms, []string{q.num})
-		d, who, ok2 := best(ms, q.dens)
-		if !ok1 || !ok2 || d == 0 {
+		_, _, ok1 := best(ms, []string{q.num})
+		_, who, ok2 := best(ms, q.dens)
+		if !ok1 || !ok2 {
 			continue
 		}
-		v := n / d
+		v, ok := pairedRatio(find(ms, q.num), find(ms, who))
+		if !ok {
+			continue
+		}
 		if q.atLeast == 0 { // a comparison the issue sets no target for
 			fmt.Fprintf(b, "| %s / %s | — | %.2f× | — |\n", q.num, who, v)
 			continue
