@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/expr"
+	"github.com/sluicestream/sluice/internal/benchdata"
 	"github.com/sluicestream/sluice/plan"
 )
 
@@ -25,35 +24,13 @@ const (
 	eventRecords    = 16
 )
 
-var eventSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "user", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "kind", Type: arrow.BinaryTypes.String},
-	{Name: "amount", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
-	{Name: "ok", Type: arrow.FixedWidthTypes.Boolean},
-}, nil)
+// eventSchema is the workload's (internal/benchdata).
+var eventSchema = benchdata.EventSchema
 
-// eventRecordsOf builds nrec records of rows events each, from a fixed seed;
-// the caller releases them.
+// eventRecordsOf builds nrec records of rows events each, the workload's
+// first nrec*rows events; the caller releases them.
 func eventRecordsOf(mem memory.Allocator, nrec, rows int) []arrow.RecordBatch {
-	r := rand.New(rand.NewPCG(5, 6))
-	kinds := []string{"a", "b", "c", "d"}
-	b := array.NewRecordBuilder(mem, eventSchema)
-	defer b.Release()
-	recs := make([]arrow.RecordBatch, nrec)
-	for k := range recs {
-		for i := range rows {
-			b.Field(0).(*array.Int64Builder).Append(int64(k*rows + i))
-			b.Field(1).(*array.Int64Builder).Append(r.Int64N(100_000))
-			b.Field(2).(*array.StringBuilder).Append(kinds[r.IntN(len(kinds))])
-			b.Field(3).(*array.Float64Builder).Append(float64(r.IntN(1_000_000)) / 10_000)
-			b.Field(4).(*array.TimestampBuilder).Append(arrow.Timestamp(int64(k*rows+i) * 1000))
-			b.Field(5).(*array.BooleanBuilder).Append(r.IntN(2) == 0)
-		}
-		recs[k] = b.NewRecordBatch()
-	}
-	return recs
+	return benchdata.EventRecords(mem, benchdata.EventColumns(nrec*rows), rows)
 }
 
 // filterProjectPlan is

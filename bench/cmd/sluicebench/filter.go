@@ -4,17 +4,16 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"math/rand/v2"
 	"runtime"
 	"sync"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/sluicestream/sluice"
+	"github.com/sluicestream/sluice/internal/benchdata"
 )
 
 // Stateless filter and projection over a 6-column event schema:
@@ -55,42 +54,22 @@ const (
 	filterFactor    = 1.1
 )
 
-// events is the input as Go columns; a smaller input is a prefix.
-type events struct {
-	id, user []int64
-	kind     []string
-	amount   []float64
-	ts       []time.Time
-	ok       []bool
-}
-
 var evCache struct {
 	sync.Mutex
-	ev      events
+	ev      benchdata.Events
 	answers map[int]answer
 }
 
-func eventColumns(n int) events {
+// eventColumns is the first n events of internal/benchdata's sequence, made
+// once for the largest n asked.
+func eventColumns(n int) benchdata.Events {
 	evCache.Lock()
 	defer evCache.Unlock()
-	if len(evCache.ev.id) >= n {
-		e := evCache.ev
-		return events{e.id[:n], e.user[:n], e.kind[:n], e.amount[:n], e.ts[:n], e.ok[:n]}
+	if len(evCache.ev.ID) < n {
+		evCache.ev = benchdata.EventColumns(n)
 	}
-	r := rand.New(rand.NewPCG(5, 6))
-	kinds := []string{"a", "b", "c", "d"}
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	e := events{make([]int64, n), make([]int64, n), make([]string, n), make([]float64, n), make([]time.Time, n), make([]bool, n)}
-	for i := range n {
-		e.id[i] = int64(i)
-		e.user[i] = r.Int64N(100_000)
-		e.kind[i] = kinds[r.IntN(len(kinds))]
-		e.amount[i] = float64(r.IntN(1_000_000)) / 10_000 // exact to 4 decimals
-		e.ts[i] = base.Add(time.Duration(i) * time.Millisecond)
-		e.ok[i] = r.IntN(2) == 0
-	}
-	evCache.ev = e
-	return e
+	e := evCache.ev
+	return benchdata.Events{ID: e.ID[:n], User: e.User[:n], Kind: e.Kind[:n], Amount: e.Amount[:n], TS: e.TS[:n], OK: e.OK[:n]}
 }
 
 // filterAnswer is the checksum of the query over n events, in plain Go.
@@ -103,8 +82,8 @@ func filterAnswer(n int) answer {
 	}
 	var c checksum
 	for i := range n {
-		if e.amount[i] > filterMinAmount && e.kind[i] == filterKind {
-			c.add(e.id[i], e.user[i], e.amount[i]*filterFactor)
+		if e.Amount[i] > filterMinAmount && e.Kind[i] == filterKind {
+			c.add(e.ID[i], e.User[i], e.Amount[i]*filterFactor)
 		}
 	}
 	if evCache.answers == nil {
@@ -130,41 +109,10 @@ func (c checksum) answer() answer {
 	return answer{"rows": c.rows, "sum(id)": c.ids, "sum(user)": c.users, "sum(gross)": c.gross}
 }
 
-var eventSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "user", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "kind", Type: arrow.BinaryTypes.String},
-	{Name: "amount", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
-	{Name: "ok", Type: arrow.FixedWidthTypes.Boolean},
-}, nil)
-
-// eventRecords builds the events as Arrow records of rows rows; the caller
-// releases them.
-func eventRecords(mem memory.Allocator, e events, rows int) []arrow.RecordBatch {
-	var recs []arrow.RecordBatch
-	b := array.NewRecordBuilder(mem, eventSchema)
-	defer b.Release()
-	for start := 0; start < len(e.id); start += rows {
-		end := min(start+rows, len(e.id))
-		b.Field(0).(*array.Int64Builder).AppendValues(e.id[start:end], nil)
-		b.Field(1).(*array.Int64Builder).AppendValues(e.user[start:end], nil)
-		b.Field(2).(*array.StringBuilder).AppendValues(e.kind[start:end], nil)
-		b.Field(3).(*array.Float64Builder).AppendValues(e.amount[start:end], nil)
-		tb := b.Field(4).(*array.TimestampBuilder)
-		for _, t := range e.ts[start:end] {
-			tb.Append(arrow.Timestamp(t.UnixMicro()))
-		}
-		b.Field(5).(*array.BooleanBuilder).AppendValues(e.ok[start:end], nil)
-		recs = append(recs, b.NewRecordBatch())
-	}
-	return recs
-}
-
 func prepareSluiceFilter(ctx context.Context, n int) (*runner, error) {
 	s := sluice.NewSession()
-	recs := eventRecords(memory.DefaultAllocator, eventColumns(n), wcBatchRows)
-	df := s.FromRecords("events", eventSchema, recs...).
+	recs := benchdata.EventRecords(memory.DefaultAllocator, eventColumns(n), wcBatchRows)
+	df := s.FromRecords("events", benchdata.EventSchema, recs...).
 		Filter(sluice.Col("amount").Gt(filterMinAmount).And(sluice.Col("kind").Eq(filterKind))).
 		Select(sluice.Col("id"), sluice.Col("user"), sluice.Col("amount").Mul(filterFactor).As("gross"))
 	for _, r := range recs {
@@ -202,7 +150,7 @@ func prepareDuckFilter(ctx context.Context, n int) (*runner, error) {
 	e := eventColumns(n)
 	row := make([]driver.Value, 6)
 	err = d.appendRows("events", n, func(i int) []driver.Value {
-		row[0], row[1], row[2], row[3], row[4], row[5] = e.id[i], e.user[i], e.kind[i], e.amount[i], e.ts[i], e.ok[i]
+		row[0], row[1], row[2], row[3], row[4], row[5] = e.ID[i], e.User[i], e.Kind[i], e.Amount[i], time.UnixMicro(e.TS[i]).UTC(), e.OK[i]
 		return row
 	})
 	if err != nil {
@@ -245,7 +193,7 @@ type benthosFilterRun struct {
 	err error
 }
 
-func newBenthosFilterRun(e events) (*benthosFilterRun, error) {
+func newBenthosFilterRun(e benchdata.Events) (*benthosFilterRun, error) {
 	r := &benthosFilterRun{}
 	sb := service.NewStreamBuilder()
 	sb.SetThreads(runtime.GOMAXPROCS(0))
@@ -265,12 +213,12 @@ func newBenthosFilterRun(e events) (*benthosFilterRun, error) {
 	if r.stream, err = sb.Build(); err != nil {
 		return nil, err
 	}
-	for start := 0; start < len(e.id); start += benthosBatch {
-		end := min(start+benthosBatch, len(e.id))
+	for start := 0; start < len(e.ID); start += benthosBatch {
+		end := min(start+benthosBatch, len(e.ID))
 		b := make(service.MessageBatch, 0, end-start)
 		for i := start; i < end; i++ {
 			m := service.NewMessage(nil)
-			m.SetStructured(map[string]any{"id": e.id[i], "user": e.user[i], "kind": e.kind[i], "amount": e.amount[i], "ts": e.ts[i], "ok": e.ok[i]})
+			m.SetStructured(map[string]any{"id": e.ID[i], "user": e.User[i], "kind": e.Kind[i], "amount": e.Amount[i], "ts": time.UnixMicro(e.TS[i]).UTC(), "ok": e.OK[i]})
 			b = append(b, m)
 		}
 		r.batches = append(r.batches, b)
