@@ -33,6 +33,10 @@ func isClosed(ch <-chan struct{}) bool {
 type uploadResult struct {
 	id  batch.ID
 	err error
+	// at is when the upload finished: the loop may apply the result much
+	// later, between the next batch's phases, and stateUpload reports the
+	// upload, not the loop's turn.
+	at time.Time
 }
 
 // newUploader starts the query's state uploader: one attempt per
@@ -80,7 +84,7 @@ func (q *Query) seedUploader(ctx context.Context) {
 // result comes back on q.results.
 func (q *Query) submit(ctx context.Context, id batch.ID, sid statestore.StoreID, s statestore.Snapshot) error {
 	return q.uploader.Submit(ctx, sid, &phasedSnapshot{Snapshot: s, q: q, batch: id},
-		func(_ *statestore.Manifest, err error) { q.results <- uploadResult{id: id, err: err} })
+		func(_ *statestore.Manifest, err error) { q.results <- uploadResult{id: id, err: err, at: time.Now()} })
 }
 
 // phasedSnapshot reports the upload phases of its batch.
@@ -110,8 +114,8 @@ func (q *Query) apply(r uploadResult) {
 	if r.err != nil && b.err == nil {
 		b.err = r.err
 	}
-	if b.uploads == 0 {
-		b.uploaded = time.Now()
+	if r.at.After(b.uploaded) { // the last of the batch's uploads
+		b.uploaded = r.at
 	}
 }
 

@@ -54,8 +54,14 @@ type instance struct {
 	// version 0) and nothing committed since, so the changelogs in storage
 	// continue its history and may catch it up.
 	onStorage bool
-	figures   uploadFigures // of the last Upload
 	stats     instanceStats
+
+	// figMu guards figures, not in.mu: an Upload runs while the next
+	// version's store holds in.mu for a whole MultiGet or Commit, and
+	// waiting for it just to record its figures would make the upload last
+	// as long as the next batch's state work.
+	figMu   sync.Mutex
+	figures uploadFigures // of the last Upload
 }
 
 // dbMeta is what a RocksDB instance's metadata keys say.
@@ -315,9 +321,16 @@ func (in *instance) memoryBytes() int64 {
 
 // setFigures records the figures of an upload.
 func (in *instance) setFigures(f uploadFigures) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	in.figMu.Lock()
+	defer in.figMu.Unlock()
 	in.figures = f
+}
+
+// lastFigures are the figures of the last upload.
+func (in *instance) lastFigures() uploadFigures {
+	in.figMu.Lock()
+	defer in.figMu.Unlock()
+	return in.figures
 }
 
 // diskBytes is the size of the local copy's files.

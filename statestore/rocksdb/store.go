@@ -255,7 +255,7 @@ func (s *store) Metrics() statestore.Metrics {
 	}
 	m.MemoryUsedBytes += s.pendingBytes()
 	m.DiskBytes = s.in.diskBytes()
-	f := s.in.figures
+	f := s.in.lastFigures()
 	m.UploadDuration, m.UploadedBytes, m.SnapshotUploaded = f.duration, f.bytes, f.snapshot
 	return m
 }
