@@ -159,9 +159,7 @@ func (r *explodeReader) repeat(ctx context.Context, parents []int32) ([]arrow.Ar
 		}
 		return cols, nil
 	}
-	idx := int32Array(parents)
-	defer idx.Release()
-	return takeColumns(r.tc.evalContext(ctx).ComputeCtx(), kept, idx)
+	return takeRows(r.tc.evalContext(ctx), kept, parents)
 }
 
 // consecutive reports whether s is non-empty and counts up by one.

@@ -126,13 +126,13 @@ func (r *hashJoinReader) joinPairs(ctx context.Context, p *probeBatch) (arrow.Re
 	if !r.op.emitsRight() || len(r.pi) == 0 {
 		return nil, nil
 	}
-	cctx := r.tc.evalContext(ctx).ComputeCtx()
-	left, err := takeRows(cctx, p.rec.Columns(), r.pi)
+	ectx := r.tc.evalContext(ctx)
+	left, err := takeRows(ectx, p.rec.Columns(), r.pi)
 	if err != nil {
 		return nil, fmt.Errorf("hash join: %w", err)
 	}
 	defer releaseArrays(left)
-	right, err := takeRows(cctx, r.build.rec.Columns(), r.bi)
+	right, err := takeRows(ectx, r.build.rec.Columns(), r.bi)
 	if err != nil {
 		return nil, fmt.Errorf("hash join: %w", err)
 	}
@@ -151,7 +151,7 @@ func (r *hashJoinReader) filterPairs(ctx context.Context, p *probeBatch) error {
 		if c.right {
 			src, idx = r.build.rec.Column(c.idx), r.bi
 		}
-		t, err := takeRows(ectx.ComputeCtx(), []arrow.Array{src}, idx)
+		t, err := takeRows(ectx, []arrow.Array{src}, idx)
 		if err != nil {
 			return fmt.Errorf("hash join condition: %w", err)
 		}
@@ -201,7 +201,7 @@ func (r *hashJoinReader) probeTail(ctx context.Context, p *probeBatch) (arrow.Re
 		left = retainAll(p.rec.Columns())
 	} else {
 		var err error
-		if left, err = takeRows(r.tc.evalContext(ctx).ComputeCtx(), p.rec.Columns(), rows); err != nil {
+		if left, err = takeRows(r.tc.evalContext(ctx), p.rec.Columns(), rows); err != nil {
 			return nil, fmt.Errorf("hash join: %w", err)
 		}
 	}
@@ -255,7 +255,7 @@ func (r *hashJoinReader) unmatchedBuild(ctx context.Context) (arrow.RecordBatch,
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	right, err := takeRows(r.tc.evalContext(ctx).ComputeCtx(), r.build.rec.Columns(), rows)
+	right, err := takeRows(r.tc.evalContext(ctx), r.build.rec.Columns(), rows)
 	if err != nil {
 		return nil, fmt.Errorf("hash join: %w", err)
 	}
@@ -263,13 +263,6 @@ func (r *hashJoinReader) unmatchedBuild(ctx context.Context) (arrow.RecordBatch,
 	left := nullColumns(r.tc, r.op.left.Schema(), len(rows))
 	defer releaseArrays(left)
 	return newRecord(r.op.schema, append(left, right...), int64(len(rows)))
-}
-
-// takeRows gathers rows of cols. The caller releases the arrays.
-func takeRows(ctx context.Context, cols []arrow.Array, rows []int32) ([]arrow.Array, error) {
-	idx := int32Array(rows)
-	defer idx.Release()
-	return takeColumns(ctx, cols, idx)
 }
 
 // nullColumns returns an all-NULL column of n rows per field of s.

@@ -8,7 +8,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
-	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/expr"
 )
 
@@ -134,22 +133,13 @@ func (s *selection) clearUnless(idx []int32, mask arrow.Array) error {
 // gather returns the selected rows of cols, one new reference per column:
 // the columns themselves when every row is selected.
 func (s *selection) gather(ectx *expr.Context, cols []arrow.Array, kept int) ([]arrow.Array, error) {
-	out := make([]arrow.Array, len(cols))
 	if kept == s.n {
+		out := make([]arrow.Array, len(cols))
 		for i, c := range cols {
 			c.Retain()
 			out[i] = c
 		}
 		return out, nil
 	}
-	idx := s.indices()
-	for i, c := range cols {
-		t, err := batch.Take(ectx.Ctx, ectx.Mem, c, idx)
-		if err != nil {
-			releaseArrays(out)
-			return nil, err
-		}
-		out[i] = t
-	}
-	return out, nil
+	return takeRows(ectx, cols, s.indices())
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluicestream/sluice/batch"
 	"github.com/sluicestream/sluice/expr"
@@ -77,13 +76,19 @@ func checkPredicate(cond expr.Expr, s *arrow.Schema) error {
 	return nil
 }
 
-// int32Array wraps s, without copying, as an Int32 array with no NULLs. The
-// array must not outlive s.
-func int32Array(s []int32) arrow.Array {
-	buf := memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(s))
-	data := array.NewData(arrow.PrimitiveTypes.Int32, len(s), []*memory.Buffer{nil, buf}, nil, 0, 0)
-	defer data.Release()
-	return array.MakeFromData(data)
+// takeRows gathers the rows of cols at rows (batch.Take), one new array per
+// column. The caller releases the arrays.
+func takeRows(ectx *expr.Context, cols []arrow.Array, rows []int32) ([]arrow.Array, error) {
+	out := make([]arrow.Array, len(cols))
+	for i, c := range cols {
+		t, err := batch.Take(ectx.Ctx, ectx.Mem, c, rows)
+		if err != nil {
+			releaseArrays(out)
+			return nil, err
+		}
+		out[i] = t
+	}
+	return out, nil
 }
 
 // takeColumns gathers the rows of cols at indices, one new array per column.
